@@ -1,0 +1,61 @@
+/**
+ * Everything one cluster's directory holds, composed from the constructs.
+ */
+import { Construct } from 'constructs';
+import { IstioSystemNamespace } from '../constructs/istio-system-namespace';
+import { MeshMtls } from '../constructs/mesh-mtls';
+import { Layer, LayerChart } from '../src/layer-chart';
+import { Cluster, MeshFacts } from '../topology';
+
+/** Properties of a {@link ClusterStack}. */
+export interface ClusterStackProps {
+  readonly facts: MeshFacts;
+  readonly cluster: Cluster;
+}
+
+/**
+ * One cluster's output: a {@link LayerChart} per layer under `<cluster>/`, plus documents.
+ *
+ * Mesh configuration (policies, routing) goes only to primaries: each primary reads Istio
+ * config from its own API server, and remotes are configured by their primary.
+ * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#control-plane-models
+ */
+export class ClusterStack extends Construct {
+  public readonly cluster: Cluster;
+  public readonly facts: MeshFacts;
+  private readonly charts = new Map<Layer, LayerChart>();
+  private readonly documents = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id);
+    this.cluster = props.cluster;
+    this.facts = props.facts;
+    const { cluster, facts } = props;
+
+    new IstioSystemNamespace(this.layer('platform'), 'istio-system', {
+      network: cluster.network,
+      controlPlaneClusters: cluster.role === 'remote' ? [facts.controlPlaneOf(cluster).name] : undefined,
+    });
+    if (cluster.role === 'primary') new MeshMtls(this.layer('mesh'), 'mesh-mtls');
+  }
+
+  /** The chart of one of this cluster's layers (created on first use). */
+  public layer(layer: Layer): LayerChart {
+    let chart = this.charts.get(layer);
+    if (!chart) {
+      chart = new LayerChart(this, layer, { directory: `${this.cluster.name}/${layer}`, kustomize: layer !== 'istioctl' });
+      this.charts.set(layer, chart);
+    }
+    return chart;
+  }
+
+  /** Adds a non-manifest file (e.g. `SECRETS.md`) to this cluster's directory. */
+  public addDocument(name: string, content: string): void {
+    this.documents.set(`${this.cluster.name}/${name}`, content);
+  }
+
+  /** Non-manifest files of this cluster, keyed by path relative to the synthesis root. */
+  public get files(): ReadonlyMap<string, string> {
+    return this.documents;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The meshfleet command line: `synth`, `validate` and `check`. The only module (with
+ * main.ts) that touches the file system, the environment or the process exit code.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { synthesizeFleet } from '../clusters/fleet';
+import { loadTopology, TopologyError } from '../topology';
+import { mirrorTree, OutputTree, publishTree, writeTree } from './output';
+
+/** The bundled example `cdk8s synth` uses when no topology is named. */
+export const DEFAULT_TOPOLOGY = 'examples/docs-multi-primary.yaml';
+/** Where synthesized directories go by default. */
+export const DEFAULT_OUT = 'dist';
+
+/** Options shared by the commands. */
+export interface CliOptions {
+  readonly topology: string;
+  readonly out: string;
+}
+
+const USAGE = `usage: meshfleet <command> [--topology FILE] [--out DIR]
+
+commands:
+  synth      validate the topology and replace DIR with one directory per cluster
+  validate   validate the topology only; print every problem
+  check      fail if DIR is not exactly what the topology synthesizes (stale output)
+
+defaults: --topology $MESHFLEET_TOPOLOGY or ${DEFAULT_TOPOLOGY}, --out $MESHFLEET_OUT or ${DEFAULT_OUT}`;
+
+/** Validates and synthesizes, returning the tree (nothing is written). */
+export function synthesize(topologyFile: string): OutputTree {
+  return synthesizeFleet(loadTopology(topologyFile));
+}
+
+/** `synth`: validate, synthesize, then publish atomically into `out`. */
+export function synthCommand(options: CliOptions, scratch?: string): string {
+  const tree = synthesize(options.topology);
+  publishTree(tree, options.out);
+  if (scratch) mirrorTree(options.out, scratch);
+  const clusters = new Set([...tree.keys()].map((f) => f.split('/')[0]));
+  return `meshfleet: ${options.topology} -> ${options.out}/ (${tree.size} files; ${[...clusters].join(', ')})`;
+}
+
+/** `check`: lists the differences between `out` and what the topology synthesizes. */
+export function staleFiles(options: CliOptions): string[] {
+  const expected = synthesize(options.topology);
+  const actual = readTreeFrom(options.out);
+  const problems: string[] = [];
+  for (const [file, content] of expected) {
+    if (!actual.has(file)) problems.push(`missing: ${options.out}/${file}`);
+    else if (actual.get(file) !== content) problems.push(`differs: ${options.out}/${file}`);
+  }
+  for (const file of actual.keys()) if (!expected.has(file)) problems.push(`extra: ${options.out}/${file}`);
+  return problems;
+}
+
+function readTreeFrom(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (rel: string) => {
+    const abs = path.join(dir, rel);
+    for (const entry of readdirSync(abs)) {
+      const child = rel ? `${rel}/${entry}` : entry;
+      if (statSync(path.join(dir, child)).isDirectory()) walk(child);
+      else files.set(child, readFileSync(path.join(dir, child), 'utf8'));
+    }
+  };
+  try {
+    walk('');
+  } catch {
+    // A missing directory reads as empty: every expected file is then reported missing.
+  }
+  return files;
+}
+
+/** Parses argv (after the node and script names) and runs a command; returns the exit code. */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+  const args = [...argv];
+  const command = args.shift();
+  const options = {
+    topology: env.MESHFLEET_TOPOLOGY || DEFAULT_TOPOLOGY,
+    out: env.MESHFLEET_OUT || DEFAULT_OUT,
+  };
+  while (args.length) {
+    const flag = args.shift();
+    const value = args.shift();
+    if ((flag !== '--topology' && flag !== '--out') || !value) {
+      process.stderr.write(`meshfleet: unexpected argument ${JSON.stringify(flag)}\n${USAGE}\n`);
+      return 2;
+    }
+    options[flag === '--topology' ? 'topology' : 'out'] = value;
+  }
+  try {
+    switch (command) {
+      case 'synth':
+        process.stdout.write(`${synthCommand(options, env.CDK8S_OUTDIR)}\n`);
+        return 0;
+      case 'validate':
+        loadTopology(options.topology);
+        process.stdout.write(`meshfleet: ${options.topology} is valid\n`);
+        return 0;
+      case 'check': {
+        const stale = staleFiles(options);
+        if (!stale.length) {
+          process.stdout.write(`meshfleet: ${options.out}/ is up to date with ${options.topology}\n`);
+          return 0;
+        }
+        process.stderr.write(`meshfleet: ${options.out}/ is stale; run \`npx cdk8s synth\` (or \`meshfleet synth\`) and commit:\n${stale.map((s) => `  ${s}`).join('\n')}\n`);
+        return 1;
+      }
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    }
+  } catch (e) {
+    if (e instanceof TopologyError) {
+      process.stderr.write(`${e.message}\n${options.out}/ was left unchanged.\n`);
+      return 1;
+    }
+    process.stderr.write(`meshfleet: internal error: ${(e as Error).message}\n${options.out}/ was left unchanged.\n`);
+    return 70;
+  }
+}
+
+/** Writes a tree into a fresh temporary directory (for tests and `kubectl kustomize`). */
+export function writeTempTree(tree: OutputTree): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshfleet-'));
+  rmSync(dir, { recursive: true });
+  writeTree(tree, dir);
+  return dir;
+}

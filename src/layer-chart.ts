@@ -1,0 +1,50 @@
+/**
+ * Charts that know which output directory they are synthesized into.
+ */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/**
+ * The directories of one cluster's output, in the order a GitOps tool applies them.
+ *
+ * - `platform`: namespaces, trust (`cacerts`) and remote-cluster credentials;
+ * - `control-plane`: the Istio Helm releases (Flux `HelmRepository`/`HelmRelease`);
+ * - `mesh`: Istio configuration (`Gateway`, `VirtualService`, `DestinationRule`, policies),
+ *   which needs the Istio CRDs from the control plane;
+ * - `flux`: the Flux objects that apply the layers above, in order (bootstrap entry point);
+ * - `istioctl`: `IstioOperator` files for `istioctl install`; never applied by GitOps.
+ */
+export type Layer = 'platform' | 'control-plane' | 'mesh' | 'flux' | 'istioctl';
+
+/** Layers a cluster's top-level `kustomization.yaml` includes, in apply order. */
+export const APPLIED_LAYERS: readonly Layer[] = ['platform', 'control-plane', 'mesh'];
+
+/** Properties of a {@link LayerChart}. */
+export interface LayerChartProps {
+  /** Output directory relative to the synthesis root: `<cluster>/<layer>` or a fleet-wide name such as `argocd`. */
+  readonly directory: string;
+  /**
+   * Whether the directory is a kustomize root that GitOps applies.
+   * @default true
+   */
+  readonly kustomize?: boolean;
+}
+
+/** A chart whose objects are written, one file each, into one output directory. */
+export class LayerChart extends Chart {
+  /** Returns whether a construct is a {@link LayerChart}. */
+  public static isLayerChart(x: unknown): x is LayerChart {
+    return x instanceof LayerChart;
+  }
+
+  /** Output directory relative to the synthesis root. */
+  public readonly directory: string;
+  /** Whether the directory gets a `kustomization.yaml`. */
+  public readonly kustomize: boolean;
+
+  constructor(scope: Construct, id: string, props: LayerChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.directory = props.directory;
+    this.kustomize = props.kustomize ?? true;
+  }
+}

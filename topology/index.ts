@@ -1,0 +1,4 @@
+export * from './types';
+export * from './problems';
+export * from './load';
+export * from './facts';

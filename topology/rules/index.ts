@@ -1,0 +1,46 @@
+/**
+ * The one named cross-field validation step: every rule that relates one part of the
+ * topology to another runs here, after the shape is read and before any chart is built.
+ */
+import { Reader } from '../reader';
+import { TopologyDraft } from '../schema';
+import { Topology } from '../types';
+import { clusterRules } from './clusters';
+import { RuleContext, RuleGroup } from './context';
+import { serviceRules } from './services';
+
+/** Rule groups, in reporting order. */
+export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules];
+
+/**
+ * Runs every cross-field rule, reporting into `reader`, and returns the final model
+ * (consumers' clusters defaulted; clusters and services sorted).
+ */
+export function validateTopology(draft: TopologyDraft, reader: Reader): Topology {
+  const ctx = new RuleContext(draft, reader);
+  for (const group of RULE_GROUPS) group(ctx);
+  return finalize(ctx);
+}
+
+function finalize(ctx: RuleContext): Topology {
+  const { draft } = ctx;
+  const clusterNames = [...ctx.clusters.keys()].sort();
+  const services = draft.services.map((service) => ({
+    ...service,
+    consumers: service.consumers
+      .map((consumer) => ({
+        ...consumer,
+        // A caller runs wherever its namespace exists, unless the author pinned clusters.
+        clusters: consumer.clusters ?? clusterNames.filter((name) => ctx.namespacesOf.get(name)?.has(consumer.namespace)),
+      }))
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount)),
+  }));
+  return {
+    mesh: draft.mesh,
+    clusters: [...draft.clusters].sort((a, b) => a.name.localeCompare(b.name)),
+    services: services.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+    trust: draft.trust,
+    credentials: draft.credentials,
+    delivery: draft.delivery,
+  };
+}
