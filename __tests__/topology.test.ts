@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { dump, load } from 'js-yaml';
+import { parseTopology, Problem, TopologyError } from '../topology';
+
+const MINIMAL = readFileSync(path.join(__dirname, 'fixtures', 'minimal.yaml'), 'utf8');
+
+/** The minimal fixture with `edit` applied to its parsed form. */
+function edited(edit: (doc: any) => void): string {
+  const doc = load(MINIMAL) as any;
+  edit(doc);
+  return dump(doc);
+}
+
+function problemsOf(text: string): Problem[] {
+  try {
+    parseTopology(text, 'mesh.yaml');
+  } catch (e) {
+    if (e instanceof TopologyError) return [...e.problems];
+    throw e;
+  }
+  throw new Error('expected the topology to be rejected');
+}
+
+/** Asserts exactly one problem at `path` whose message contains `text`. */
+function expectProblem(text: string, pathExpected: string, message: string | RegExp) {
+  const problems = problemsOf(text);
+  const at = problems.filter((p) => p.path === pathExpected);
+  expect(at).toHaveLength(1);
+  expect(at[0].message).toMatch(message);
+  return at[0];
+}
+
+describe('loading a valid topology', () => {
+  test('applies documented defaults', () => {
+    const t = parseTopology(MINIMAL, 'mesh.yaml');
+    expect(t.mesh).toEqual({
+      id: 'mesh1',
+      trustDomain: 'cluster.local',
+      istio: { version: '1.30.3', revision: undefined, chartRepository: 'https://istio-release.storage.googleapis.com/charts' },
+      outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+    });
+    expect(t.services[0]).toMatchObject({ clusterLocal: false, globalAlias: false, failover: [], failoverPriority: [] });
+    expect(t.trust.provider).toBe('existing');
+    expect(t.credentials.provider).toBe('existing');
+  });
+
+  test('defaults a consumer to every cluster that has its namespace', () => {
+    const t = parseTopology(
+      edited((d) => {
+        d.services[0].runsIn = ['cluster1'];
+        d.clusters[1].namespaces = ['sample'];
+        d.clusters.push({ name: 'cluster3', role: 'primary', network: 'network3', region: 'region3' });
+      }),
+      'mesh.yaml',
+    );
+    expect(t.services[0].consumers[0].clusters).toEqual(['cluster1', 'cluster2']);
+  });
+
+  test('returns a deeply frozen model', () => {
+    const t = parseTopology(MINIMAL, 'mesh.yaml');
+    expect(Object.isFrozen(t.clusters[0])).toBe(true);
+    expect(Object.isFrozen(t.services[0].ports[0])).toBe(true);
+  });
+
+  test('sorts clusters, services and consumers whatever the author order', () => {
+    const reordered = edited((d) => {
+      d.clusters.reverse();
+      d.services[0].runsIn.reverse();
+      d.services[0].consumers.push({ namespace: 'a-team', serviceAccount: 'z' });
+      d.clusters[0].namespaces = ['a-team'];
+      d.clusters[1].namespaces = ['a-team'];
+    });
+    const t = parseTopology(reordered, 'mesh.yaml');
+    expect(t.clusters.map((c) => c.name)).toEqual(['cluster1', 'cluster2']);
+    expect(t.services[0].runsIn).toEqual(['cluster1', 'cluster2']);
+    expect(t.services[0].consumers.map((c) => c.namespace)).toEqual(['a-team', 'sample']);
+  });
+});
+
+describe('reporting problems', () => {
+  test('reports every problem at once, each with line, column and path', () => {
+    const text = edited((d) => {
+      d.clusters[0].network = 'Network_1';
+      d.clusters[1].role = 'leader';
+      d.services[0].runsIn = ['cluster1', 'nowhere'];
+    });
+    const problems = problemsOf(text);
+    expect(problems.map((p) => p.path).sort()).toEqual(['clusters[0].network', 'clusters[1].role', 'services[0].runsIn[1]']);
+    for (const p of problems) expect(p.position).toEqual({ line: expect.any(Number), column: expect.any(Number) });
+    const network = problems.find((p) => p.path === 'clusters[0].network')!;
+    expect(text.split('\n')[network.position!.line - 1].slice(network.position!.column - 1)).toMatch(/^Network_1/);
+  });
+
+  test('formats the report as file:line:column: path: message', () => {
+    const text = edited((d) => (d.clusters[0].region = 'Region 1'));
+    expect(() => parseTopology(text, 'mesh.yaml')).toThrow(/^mesh\.yaml: 1 problem\nmesh\.yaml:\d+:\d+: clusters\[0\]\.region: must be a DNS-1123 label/);
+  });
+
+  test('fails if the YAML does not parse', () => {
+    const [problem] = problemsOf('mesh: {id: [unclosed\n');
+    expect(problem.message).toMatch(/^invalid YAML/);
+    expect(problem.position?.line).toBeGreaterThan(0);
+  });
+
+  test('fails if apiVersion or kind is wrong', () => {
+    const text = edited((d) => {
+      d.apiVersion = 'meshfleet.dev/v1';
+      d.kind = 'Mesh';
+    });
+    expect(problemsOf(text).map((p) => p.path).sort()).toEqual(['apiVersion', 'kind']);
+    expectProblem(text, 'apiVersion', 'must be one of meshfleet.dev/v1alpha1');
+  });
+
+  test('fails if a key is unknown, suggesting the nearest one', () => {
+    const problem = expectProblem(edited((d) => (d.clusters[0].netwrok = 'x')), 'clusters[0].netwrok', 'unknown key "netwrok": did you mean "network"?');
+    expect(problem.position).toBeDefined();
+  });
+
+  test('fails if a required field is missing', () => {
+    expectProblem(edited((d) => delete d.clusters[1].region), 'clusters[1].region', 'is required: add "region" to clusters[1]');
+  });
+
+  test('fails if a name is not a DNS-1123 label', () => {
+    expectProblem(edited((d) => (d.services[0].name = 'Hello_World')), 'services[0].name', /must be a DNS-1123 label.*\(got "Hello_World"\)/);
+  });
+
+  test('fails if a version is written as a number', () => {
+    expectProblem(edited((d) => (d.mesh.istio = { version: 1.3 })), 'mesh.istio.version', 'must be a string (quote it: "1.3")');
+  });
+
+  test('fails if the Istio version is outside the supported range', () => {
+    expectProblem(edited((d) => (d.mesh.istio = { version: '1.22.1' })), 'mesh.istio.version', 'unsupported Istio version "1.22.1": meshfleet supports 1.26.0 to 1.30.x');
+  });
+
+  test('fails if two clusters have the same name', () => {
+    expectProblem(edited((d) => (d.clusters[1].name = 'cluster1')), 'clusters[1].name', 'duplicate cluster name "cluster1" (also clusters[0].name)');
+  });
+
+  test('fails if two services have the same namespace and name', () => {
+    expectProblem(edited((d) => d.services.push({ ...d.services[0] })), 'services[1].name', 'duplicate service "sample/helloworld" (also services[0])');
+  });
+
+  test('fails if a remote has no controlPlane', () => {
+    expectProblem(edited((d) => (d.clusters[1].role = 'remote')), 'clusters[1].controlPlane', 'is required for a remote');
+  });
+
+  test('fails if a remote names an unknown controlPlane', () => {
+    expectProblem(edited((d) => Object.assign(d.clusters[1], { role: 'remote', controlPlane: 'ghost' })), 'clusters[1].controlPlane', 'names unknown cluster "ghost"');
+  });
+
+  test('fails if a remote names another remote as its controlPlane', () => {
+    const text = edited((d) => {
+      Object.assign(d.clusters[1], { role: 'remote', controlPlane: 'cluster1' });
+      d.clusters.push({ name: 'cluster3', role: 'remote', controlPlane: 'cluster2', network: 'network2', region: 'region2' });
+    });
+    expectProblem(text, 'clusters[2].controlPlane', 'names "cluster2", which is a remote');
+  });
+
+  test('fails if a primary names a controlPlane', () => {
+    expectProblem(edited((d) => (d.clusters[0].controlPlane = 'cluster2')), 'clusters[0].controlPlane', 'is only for remote clusters');
+  });
+
+  test('fails if a service runs in an unknown cluster', () => {
+    expectProblem(edited((d) => d.services[0].runsIn.push('cluster9')), 'services[0].runsIn[2]', 'names unknown cluster "cluster9": known clusters are cluster1, cluster2');
+  });
+
+  test('fails if a consumer is pinned to an unknown cluster', () => {
+    expectProblem(edited((d) => (d.services[0].consumers[0].clusters = ['cluster1', 'elsewhere'])), 'services[0].consumers[0].clusters[1]', 'names unknown cluster "elsewhere"');
+  });
+
+  test('fails if a failover region has no cluster', () => {
+    expectProblem(edited((d) => (d.services[0].failover = [{ from: 'region1', to: 'mars' }])), 'services[0].failover[0].to', 'region "mars" has no cluster');
+  });
+
+  test('fails if failover goes nowhere', () => {
+    expectProblem(edited((d) => (d.services[0].failover = [{ from: 'region1', to: 'region1' }])), 'services[0].failover[0].to', 'must differ from "from"');
+  });
+
+  test('fails if weights do not add up to 100', () => {
+    expectProblem(edited((d) => (d.services[0].weights = { cluster1: 60, cluster2: 30 })), 'services[0].weights', 'must add up to 100 (got 90)');
+  });
+
+  test('fails if weights name a cluster that does not run the service', () => {
+    const text = edited((d) => {
+      d.services[0].runsIn = ['cluster1'];
+      d.services[0].weights = { cluster1: 50, cluster2: 50 };
+    });
+    expectProblem(text, 'services[0].weights.cluster2', '"cluster2" does not run this service');
+  });
+
+  test('fails if a port protocol is not one Istio knows', () => {
+    expectProblem(edited((d) => (d.services[0].ports[0].protocol = 'HTTP3')), 'services[0].ports[0].protocol', 'must be one of HTTP, HTTPS, HTTP2, GRPC');
+  });
+
+  test('fails if two ports share a number', () => {
+    expectProblem(edited((d) => d.services[0].ports.push({ name: 'http2', number: 5000, protocol: 'HTTP2' })), 'services[0].ports[1].number', 'duplicate port number 5000');
+  });
+
+  test('fails if the east-west gateway asks for the tutorial\'s MUTUAL mode', () => {
+    expectProblem(
+      edited((d) => (d.clusters[0].eastWestGateway = { tlsMode: 'MUTUAL' })),
+      'clusters[0].eastWestGateway.tlsMode',
+      /MUTUAL is not supported.*terminates the sidecars' end-to-end mTLS.*AUTO_PASSTHROUGH/,
+    );
+  });
+
+  test('fails if the topology file cannot be read', () => {
+    const { loadTopology } = jest.requireActual('../topology');
+    expect(() => loadTopology('/nonexistent/mesh.yaml')).toThrow('cannot read the topology file: ENOENT');
+  });
+});
