@@ -362,7 +362,10 @@ function compiles(pattern: string): boolean {
   }
 }
 
-/** The root schema for one kind: apiVersion/kind pinned, metadata = OBJECT_META. */
+/**
+ * The root schema for one kind: apiVersion/kind pinned, metadata = OBJECT_META, and
+ * every other top-level field (spec, status, ...) left to its own validator (`{}`).
+ */
 function rootSchema(entry: KindEntry): SchemaNode {
   const base = entry.schema;
   const properties = isRecord(base.properties) ? base.properties : {};
@@ -370,7 +373,7 @@ function rootSchema(entry: KindEntry): SchemaNode {
     ...base,
     type: 'object',
     properties: {
-      ...properties,
+      ...Object.fromEntries(Object.keys(properties).map((name) => [name, {}])),
       apiVersion: { type: 'string', enum: [entry.apiVersion] },
       kind: { type: 'string', enum: [entry.kind] },
       metadata: OBJECT_META,
@@ -381,15 +384,15 @@ function rootSchema(entry: KindEntry): SchemaNode {
 }
 
 // ---------------------------------------------------------------------------
-// ajv (one instance, validators compiled once per apiVersion+kind)
+// ajv (one instance; validators compiled once per apiVersion+kind and top-level field)
 // ---------------------------------------------------------------------------
 
 let ajvInstance: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
 
 function ajv(): Ajv {
   if (ajvInstance) return ajvInstance;
-  const instance = new Ajv({ strict: false, allErrors: true, verbose: true });
+  // code.optimize=false halves compile time of the big (Argo CD, ESO) schemas.
+  const instance = new Ajv({ strict: false, allErrors: true, verbose: true, code: { optimize: false } });
   instance.addFormat('int32', {
     type: 'number',
     validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n <= 2 ** 31 - 1,
@@ -408,13 +411,51 @@ function ajv(): Ajv {
   return instance;
 }
 
-function validatorFor(key: string, entry: KindEntry): ValidateFunction {
-  let validate = validators.get(key);
-  if (!validate) {
-    validate = ajv().compile(rootSchema(entry));
-    validators.set(key, validate);
+/**
+ * Validators of one kind. The root checks the envelope (apiVersion, kind, metadata,
+ * unknown top-level fields); each top-level field (spec, status, operation, ...) has
+ * its own validator, compiled the first time an object carries that field — Argo CD's
+ * Application status alone is twice the size of its spec.
+ */
+interface KindValidators {
+  readonly root: ValidateFunction;
+  readonly fields: Map<string, ValidateFunction>;
+}
+
+const validators = new Map<string, KindValidators>();
+
+function pointerSegment(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** ajv errors for one object, with instancePath/schemaPath relative to the object root. */
+function schemaErrors(key: string, entry: KindEntry, object: Record<string, unknown>): ErrorObject[] {
+  let kind = validators.get(key);
+  if (!kind) {
+    kind = { root: ajv().compile(rootSchema(entry)), fields: new Map() };
+    validators.set(key, kind);
   }
-  return validate;
+  const errors: ErrorObject[] = [];
+  if (!kind.root(object)) errors.push(...collapse(kind.root.errors ?? []));
+  const properties = isRecord(entry.schema.properties) ? entry.schema.properties : {};
+  for (const field of Object.keys(object)) {
+    if (['apiVersion', 'kind', 'metadata'].includes(field) || !Object.prototype.hasOwnProperty.call(properties, field)) continue;
+    let validate = kind.fields.get(field);
+    if (!validate) {
+      validate = ajv().compile(toJsonSchema(properties[field], false));
+      kind.fields.set(field, validate);
+    }
+    if (validate(object[field])) continue;
+    const prefix = `/${pointerSegment(field)}`;
+    errors.push(
+      ...collapse(validate.errors ?? []).map((e) => ({
+        ...e,
+        instancePath: prefix + e.instancePath,
+        schemaPath: `#/properties${prefix}${e.schemaPath.slice(1)}`,
+      })),
+    );
+  }
+  return errors;
 }
 
 // ---------------------------------------------------------------------------
@@ -620,13 +661,10 @@ export function validateManifests(objects: readonly any[]): string[] {
       report([`${served ? 'apiVersion' : 'kind'}: no schema for ${key}${hint}`]);
       continue;
     }
-    const validate = validatorFor(key, entry);
-    const lines: string[] = [];
-    if (!validate(object)) {
-      lines.push(...collapse(validate.errors ?? []).map((e) => describe(e, object)));
-    }
-    lines.push(...metadataProblems(object.metadata, entry));
-    report(lines);
+    report([
+      ...schemaErrors(key, entry, object).map((e) => describe(e, object)),
+      ...metadataProblems(object.metadata, entry),
+    ]);
   }
   return problems;
 }

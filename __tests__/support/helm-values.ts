@@ -25,7 +25,12 @@ import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
 
-/** The Istio charts whose values can be checked. */
+/**
+ * The Istio charts whose values can be checked.
+ *
+ * Published names: `base`, `istiod` (istio-control/istio-discovery) and `gateway`, all
+ * pinned at 1.30.3 under ../shared/upstream/istio-1.30.3/charts.
+ */
 export type IstioChart = 'base' | 'istiod' | 'gateway';
 
 const CHART_DIR = 'istio-1.30.3/charts';
@@ -116,7 +121,6 @@ function chartModel(chart: IstioChart): ChartModel {
     if (!isMap(json)) throw new Error(`${schemaFile} is not an object`);
     // "http://json-schema.org/schema#" is not a meta-schema ajv knows; draft-07 semantics apply.
     const { $schema: _ignored, ...body } = json;
-    void _ignored;
     schema = new Ajv({ strict: false, allErrors: true }).compile(body);
     const defs = isMap(body.$defs) && isMap(body.$defs.values) ? body.$defs.values : body;
     for (const key of Object.keys(isMap(defs.properties) ? defs.properties : {})) {
@@ -174,6 +178,15 @@ function schemaPath(error: ErrorObject, values: unknown): string {
   return out;
 }
 
+function schemaMessage(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    return `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (error.keyword === 'type') return `must be ${String(params.type).split(',').join(' or ')}`;
+  return error.message ?? error.keyword;
+}
+
 /**
  * List the leaf paths of Helm `values` that the pinned Istio chart does not define.
  *
@@ -199,7 +212,7 @@ export function unknownValuePaths(chart: IstioChart, values: unknown): string[] 
         const extra = join(at, String((error.params as { additionalProperty: unknown }).additionalProperty));
         if (!out.some((p) => p === extra || p.startsWith(`${extra}.`))) out.push(extra);
       } else {
-        out.push(`${at || '(root)'}: ${error.message ?? error.keyword} (values.schema.json)`);
+        out.push(`${at || '(root)'}: ${schemaMessage(error)} (values.schema.json)`);
       }
     }
   }
