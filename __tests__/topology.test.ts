@@ -1,39 +1,11 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { dump, load } from 'js-yaml';
-import { parseTopology, Problem, TopologyError } from '../topology';
+import { parseTopology } from '../topology';
+import { editTopology, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
-const MINIMAL = readFileSync(path.join(__dirname, 'fixtures', 'minimal.yaml'), 'utf8');
-
-/** The minimal fixture with `edit` applied to its parsed form. */
-function edited(edit: (doc: any) => void): string {
-  const doc = load(MINIMAL) as any;
-  edit(doc);
-  return dump(doc);
-}
-
-function problemsOf(text: string): Problem[] {
-  try {
-    parseTopology(text, 'mesh.yaml');
-  } catch (e) {
-    if (e instanceof TopologyError) return [...e.problems];
-    throw e;
-  }
-  throw new Error('expected the topology to be rejected');
-}
-
-/** Asserts exactly one problem at `path` whose message contains `text`. */
-function expectProblem(text: string, pathExpected: string, message: string | RegExp) {
-  const problems = problemsOf(text);
-  const at = problems.filter((p) => p.path === pathExpected);
-  expect(at).toHaveLength(1);
-  expect(at[0].message).toMatch(message);
-  return at[0];
-}
+const edited = (edit: (doc: any) => void): string => editTopology(MINIMAL_TOPOLOGY, edit);
 
 describe('loading a valid topology', () => {
   test('applies documented defaults', () => {
-    const t = parseTopology(MINIMAL, 'mesh.yaml');
+    const t = parseTopology(MINIMAL_TOPOLOGY, 'mesh.yaml');
     expect(t.mesh).toEqual({
       id: 'mesh1',
       trustDomain: 'cluster.local',
@@ -58,7 +30,7 @@ describe('loading a valid topology', () => {
   });
 
   test('returns a deeply frozen model', () => {
-    const t = parseTopology(MINIMAL, 'mesh.yaml');
+    const t = parseTopology(MINIMAL_TOPOLOGY, 'mesh.yaml');
     expect(Object.isFrozen(t.clusters[0])).toBe(true);
     expect(Object.isFrozen(t.services[0].ports[0])).toBe(true);
   });

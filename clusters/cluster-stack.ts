@@ -1,7 +1,11 @@
 /**
  * Everything one cluster's directory holds, composed from the constructs.
  */
-import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { addClusterSecrets } from './cluster-secrets';
+import { addControlPlane } from './control-plane';
+import { GlobalServices } from '../constructs/global-services';
 import { IstioSystemNamespace } from '../constructs/istio-system-namespace';
 import { MeshMtls } from '../constructs/mesh-mtls';
 import { Layer, LayerChart } from '../src/layer-chart';
@@ -37,6 +41,9 @@ export class ClusterStack extends Construct {
       controlPlaneClusters: cluster.role === 'remote' ? [facts.controlPlaneOf(cluster).name] : undefined,
     });
     if (cluster.role === 'primary') new MeshMtls(this.layer('mesh'), 'mesh-mtls');
+    if (cluster.role === 'primary') new GlobalServices(this.layer('mesh'), 'global-services', { facts, cluster });
+    addClusterSecrets(this);
+    addControlPlane(this);
   }
 
   /** The chart of one of this cluster's layers (created on first use). */
@@ -47,6 +54,16 @@ export class ClusterStack extends Construct {
       this.charts.set(layer, chart);
     }
     return chart;
+  }
+
+  /**
+   * Whether a layer holds at least one object, i.e. whether its directory will exist.
+   * Does not create the layer's chart.
+   */
+  public hasObjects(layer: Layer): boolean {
+    const chart = this.charts.get(layer);
+    const found = (node: IConstruct): boolean => node instanceof ApiObject || node.node.children.some(found);
+    return chart !== undefined && chart.node.children.some(found);
   }
 
   /** Adds a non-manifest file (e.g. `SECRETS.md`) to this cluster's directory. */

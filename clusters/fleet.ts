@@ -3,6 +3,7 @@
  */
 import { App } from 'cdk8s';
 import { ClusterStack } from './cluster-stack';
+import { addDelivery } from './delivery';
 import { APPLIED_LAYERS } from '../src/layer-chart';
 import { OutputTree, renderTree } from '../src/output';
 import { MeshFacts, Topology } from '../topology';
@@ -18,6 +19,8 @@ export function buildFleet(topology: Topology): Fleet {
   const app = new App({ outdir: '.cdk8s.out' });
   const facts = new MeshFacts(topology);
   const stacks = topology.clusters.map((cluster) => new ClusterStack(app, cluster.name, { facts, cluster }));
+  // Last: delivery wiring depends on which layer directories the stacks filled.
+  addDelivery(app, facts, stacks);
   return { app, stacks };
 }
 

@@ -1,7 +1,13 @@
 /**
  * Helm values of the Istio charts for one cluster, built once and rendered for Flux,
  * Argo CD and (translated) `istioctl`.
+ *
+ * Every value here is one Istio's multicluster install guides set, named as in the pinned
+ * charts (`../shared/upstream/istio-1.30.3/charts/*`); a test checks every path against them,
+ * because Helm silently ignores a misspelt value.
+ * @see https://istio.io/latest/docs/setup/install/multicluster/
  */
+import { serviceMeshConfig } from './service-mesh-config';
 import { Cluster, MeshFacts } from '../topology';
 
 /** A Helm values tree. */
@@ -15,18 +21,132 @@ export interface ControlPlaneValues {
   readonly istiod: HelmValues;
   /** Chart `gateway` as the east-west gateway, when the cluster runs one. */
   readonly eastWestGateway?: HelmValues;
+  /**
+   * Chart `istiod` for the canary revision (`mesh.istio.canary`), installed beside `istiod`
+   * at the canary's chart version. Identical to `istiod` except for `revision`.
+   */
+  readonly canaryIstiod?: HelmValues;
+}
+
+/** Name (and Helm release name) of the east-west gateway: `expose-*.yaml` select its `istio: eastwestgateway` label. */
+export const EAST_WEST_GATEWAY_NAME = 'istio-eastwestgateway';
+
+/** Whether a primary acts as the external control plane of remote clusters. */
+export function servesRemotes(facts: MeshFacts, cluster: Cluster): boolean {
+  return cluster.role === 'primary' && facts.remotesOf(cluster.name).length > 0;
+}
+
+/**
+ * Whether a cluster runs the east-west gateway: every cluster of a multi-network mesh (cross-network
+ * traffic enters each cluster through it, and a remote's gateway pods are configured by its
+ * primary), and a primary that serves remotes (they reach istiod through it on 15012/15017).
+ * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#multiple-networks
+ */
+export function hasEastWestGateway(facts: MeshFacts, cluster: Cluster): boolean {
+  return facts.multiNetwork || servesRemotes(facts, cluster);
+}
+
+/**
+ * The sidecar-injector path a remote's webhook calls on its primary's istiod, which tells the
+ * injector the pod's cluster and network.
+ * @see https://istio.io/latest/docs/setup/install/multicluster/primary-remote_multi-network/
+ */
+export function injectionPath(cluster: Cluster): string {
+  return `/inject/cluster/${cluster.name}/net/${cluster.network}`;
 }
 
 /**
  * The Istio chart values for a cluster's role in the mesh.
- * (Skeleton: filled in by the control-plane work.)
+ *
+ * - primary: `global.meshID`, `global.multiCluster.clusterName`, `global.network`,
+ *   `meshConfig.trustDomain` (plus the services' `meshConfig` from {@link serviceMeshConfig}),
+ *   `global.externalIstiod: true` when it serves remotes;
+ * - remote: `profile: remote` on `base` and `istiod`, `global.multiCluster.clusterName`,
+ *   `global.network`, `global.remotePilotAddress` (the primary's east-west gateway address),
+ *   `istiodRemote.injectionPath`, `global.configCluster: true` (as Istio's Helm instructions
+ *   for a remote; their `pilot.enabled=false` and `pilot.env.EXTERNAL_ISTIOD=true` do nothing
+ *   since 1.24 and are left out);
+ * - with `mesh.istio.revision`: `revision` on `istiod` and the gateway, `defaultRevision` on
+ *   `base` (so the default validating webhook calls `istiod-<revision>`, which exists);
+ * - east-west gateway: `name: istio-eastwestgateway`, `networkGateway: <network>`.
  */
 export function controlPlaneValues(facts: MeshFacts, cluster: Cluster): ControlPlaneValues {
+  let byCluster = memo.get(facts);
+  if (!byCluster) memo.set(facts, (byCluster = new Map()));
+  let values = byCluster.get(cluster.name);
+  if (!values) byCluster.set(cluster.name, (values = buildValues(facts, cluster)));
+  return values;
+}
+
+// Built once per cluster: Flux, Argo CD and the IstioOperator files all render the same values.
+const memo = new WeakMap<MeshFacts, Map<string, ControlPlaneValues>>();
+
+function buildValues(facts: MeshFacts, cluster: Cluster): ControlPlaneValues {
+  const { revision, canary } = facts.topology.mesh.istio;
+  const remote = cluster.role === 'remote';
+  const base: HelmValues = {
+    ...(remote ? { profile: 'remote' } : {}),
+    ...(revision ? { defaultRevision: revision } : {}),
+  };
   return {
-    base: {},
-    istiod: {
-      global: { meshID: facts.topology.mesh.id, multiCluster: { clusterName: cluster.name }, network: cluster.network },
-      meshConfig: { trustDomain: facts.topology.mesh.trustDomain },
+    base,
+    istiod: istiodValues(facts, cluster, revision),
+    eastWestGateway: hasEastWestGateway(facts, cluster) ? eastWestGatewayValues(cluster, revision) : undefined,
+    canaryIstiod: canary ? istiodValues(facts, cluster, canary.revision) : undefined,
+  };
+}
+
+function istiodValues(facts: MeshFacts, cluster: Cluster, revision: string | undefined): HelmValues {
+  const withRevision = revision ? { revision } : {};
+  if (cluster.role === 'remote') {
+    const address = facts.controlPlaneOf(cluster).eastWestGateway.address;
+    return {
+      profile: 'remote',
+      global: {
+        multiCluster: { clusterName: cluster.name },
+        network: cluster.network,
+        ...(address ? { remotePilotAddress: address } : {}),
+        configCluster: true,
+      },
+      istiodRemote: { injectionPath: injectionPath(cluster) },
+      ...withRevision,
+    };
+  }
+  return {
+    global: {
+      meshID: facts.topology.mesh.id,
+      multiCluster: { clusterName: cluster.name },
+      network: cluster.network,
+      ...(servesRemotes(facts, cluster) ? { externalIstiod: true } : {}),
     },
+    meshConfig: meshConfig(facts, cluster),
+    ...withRevision,
+  };
+}
+
+// Remotes have no mesh config of their own (the remote profile sets configMap: false): their
+// proxies get it from the primary's istiod, so only primaries merge the services' settings.
+function meshConfig(facts: MeshFacts, cluster: Cluster): HelmValues {
+  const fromServices = serviceMeshConfig(facts, cluster);
+  const proxyMetadata = fromServices.proxyMetadata ?? {};
+  const serviceSettings = fromServices.serviceSettings ?? [];
+  return {
+    trustDomain: facts.topology.mesh.trustDomain,
+    ...(Object.keys(proxyMetadata).length ? { defaultConfig: { proxyMetadata: { ...proxyMetadata } } } : {}),
+    ...(serviceSettings.length
+      ? { serviceSettings: serviceSettings.map((s) => ({ settings: { ...s.settings }, hosts: [...s.hosts] })) }
+      : {}),
+  };
+}
+
+function eastWestGatewayValues(cluster: Cluster, revision: string | undefined): HelmValues {
+  const { serviceType, address } = cluster.eastWestGateway;
+  return {
+    name: EAST_WEST_GATEWAY_NAME,
+    networkGateway: cluster.network,
+    ...(revision ? { revision } : {}),
+    // istiod learns a network gateway's address from the labelled Service: a LoadBalancer's
+    // status, or spec.externalIPs (https://istio.io/latest/docs/reference/config/labels/#TopologyNetwork).
+    ...(serviceType === 'ClusterIP' ? { service: { type: 'ClusterIP', ...(address ? { externalIPs: [address] } : {}) } } : {}),
   };
 }

@@ -15,6 +15,7 @@ import {
   DEFAULT_ISTIO_CHART_REPOSITORY,
   DEFAULT_ISTIO_VERSION,
   Delivery,
+  EastWestGatewayServiceType,
   Failover,
   FluxDelivery,
   FluxMode,
@@ -89,14 +90,25 @@ export function readTopology(reader: Reader, data: unknown): TopologyDraft | und
 
 function readMesh(top: Fields): Mesh {
   const mesh = top.object('mesh', ['id', 'trustDomain', 'istio', 'outlierDetection'], { required: true });
-  const istio = mesh?.object('istio', ['version', 'revision', 'chartRepository']);
+  const istio = mesh?.object('istio', ['version', 'revision', 'chartRepository', 'canary']);
+  const version = istio?.string('version') ?? DEFAULT_ISTIO_VERSION;
+  const canary = istio?.object('canary', ['version', 'revision', 'namespaces']);
+  const canaryRevision = canary?.string('revision', { required: true, format: 'dns-label' });
   return {
     id: mesh?.string('id', { required: true, format: 'dns-label' }) ?? '',
     trustDomain: mesh?.string('trustDomain', { format: 'host' }) ?? 'cluster.local',
     istio: {
-      version: istio?.string('version') ?? DEFAULT_ISTIO_VERSION,
+      version,
       revision: istio?.string('revision', { format: 'dns-label' }),
       chartRepository: istio?.string('chartRepository', { format: 'url' }) ?? DEFAULT_ISTIO_CHART_REPOSITORY,
+      canary:
+        canary && canaryRevision
+          ? {
+              version: canary.string('version') ?? version,
+              revision: canaryRevision,
+              namespaces: [...new Set(canary.strings('namespaces', { format: 'dns-label' }))].sort(),
+            }
+          : undefined,
     },
     outlierDetection: readOutlierDetection(mesh, DEFAULT_OUTLIER_DETECTION),
   };
@@ -117,7 +129,7 @@ type Track = <T extends object>(value: T, path: string) => T;
 function readCluster(reader: Reader, value: unknown, path: string, track: Track): Cluster | undefined {
   const c = reader.object(value, path, ['name', 'role', 'controlPlane', 'network', 'region', 'zones', 'apiServer', 'namespaces', 'eastWestGateway']);
   if (!c) return undefined;
-  const ewg = c.object('eastWestGateway', ['address', 'tlsMode']);
+  const ewg = c.object('eastWestGateway', ['address', 'serviceType', 'tlsMode']);
   ewg?.string('tlsMode', {
     oneOf: ['AUTO_PASSTHROUGH'],
     refusals: {
@@ -136,7 +148,10 @@ function readCluster(reader: Reader, value: unknown, path: string, track: Track)
     zones: [...new Set(c.strings('zones', { format: 'dns-label' }))].sort(),
     apiServer: c.string('apiServer', { format: 'https-url' }),
     namespaces: [...new Set(c.strings('namespaces', { format: 'dns-label' }))].sort(),
-    eastWestGateway: { address: ewg?.string('address', { format: 'host' }) },
+    eastWestGateway: {
+      address: ewg?.string('address', { format: 'host' }),
+      serviceType: ewg?.string<EastWestGatewayServiceType>('serviceType', { oneOf: ['LoadBalancer', 'ClusterIP'] }) ?? 'LoadBalancer',
+    },
   };
   return track(cluster, path);
 }
@@ -215,10 +230,11 @@ function readStore(parent: Fields): SecretStoreRef | undefined {
 function readTrust(top: Fields): Trust {
   const trust = top.object('trust', ['provider', 'certManager', 'externalSecrets']);
   const provider = trust?.string<TrustProvider>('provider', { oneOf: ['cert-manager', 'external-secrets', 'existing'] }) ?? 'existing';
-  const cm = trust?.object('certManager', ['issuer', 'duration', 'renewBefore'], { required: provider === 'cert-manager' });
+  // A missing certManager/externalSecrets block is reported by rules/trust.ts, which says why it is needed.
+  const cm = trust?.object('certManager', ['issuer', 'duration', 'renewBefore']);
   const issuer = cm?.object('issuer', ['name', 'kind', 'group'], { required: true });
   const issuerName = issuer?.string('name', { required: true });
-  const es = trust?.object('externalSecrets', ['store', 'key', 'refreshInterval'], { required: provider === 'external-secrets' });
+  const es = trust?.object('externalSecrets', ['store', 'key', 'refreshInterval']);
   const esStore = es ? readStore(es) : undefined;
   return {
     provider,
@@ -227,7 +243,8 @@ function readTrust(top: Fields): Trust {
         ? {
             issuer: {
               name: issuerName,
-              kind: issuer.string<'ClusterIssuer' | 'Issuer'>('kind', { oneOf: ['ClusterIssuer', 'Issuer'] }) ?? 'ClusterIssuer',
+              // Any kind: external issuers (AWS PCA, Google CAS …) have their own; rules/trust.ts checks it.
+              kind: issuer.string('kind') ?? 'ClusterIssuer',
               group: issuer.string('group') ?? 'cert-manager.io',
             },
             duration: cm.string('duration', { format: 'duration' }) ?? '8760h',
@@ -244,13 +261,18 @@ function readTrust(top: Fields): Trust {
 function readCredentials(top: Fields): Credentials {
   const creds = top.object('credentials', ['provider', 'externalSecrets']);
   const provider = creds?.string<CredentialsProvider>('provider', { oneOf: ['external-secrets', 'existing'] }) ?? 'existing';
-  const es = creds?.object('externalSecrets', ['store', 'key', 'refreshInterval'], { required: provider === 'external-secrets' });
+  const es = creds?.object('externalSecrets', ['store', 'key', 'refreshInterval', 'push']);
   const store = es ? readStore(es) : undefined;
   return {
     provider,
     externalSecrets:
       es && store
-        ? { store, key: es.string('key') ?? 'meshfleet/{cluster}/reader', refreshInterval: es.string('refreshInterval', { format: 'duration' }) ?? '1h' }
+        ? {
+            store,
+            key: es.string('key') ?? 'meshfleet/{cluster}/reader',
+            refreshInterval: es.string('refreshInterval', { format: 'duration' }) ?? '1h',
+            push: es.boolean('push') ?? true,
+          }
         : undefined,
   };
 }
@@ -258,7 +280,7 @@ function readCredentials(top: Fields): Credentials {
 function readDelivery(top: Fields): Delivery {
   const d = top.object('delivery', ['git', 'flux', 'argocd']);
   const git = d?.object('git', ['url', 'branch', 'path'], { required: !!d && (d.has('flux') || d.has('argocd')) });
-  const flux = d?.object('flux', ['mode', 'managementCluster', 'namespace', 'interval', 'gitRepository']);
+  const flux = d?.object('flux', ['mode', 'managementCluster', 'namespace', 'interval', 'gitRepository', 'secretRef']);
   const argo = d?.object('argocd', ['namespace', 'project']);
   const fluxDelivery: FluxDelivery | undefined = flux && {
     mode: flux.string<FluxMode>('mode', { oneOf: ['per-cluster', 'management'] }) ?? 'per-cluster',
@@ -266,6 +288,7 @@ function readDelivery(top: Fields): Delivery {
     namespace: flux.string('namespace', { format: 'dns-label' }) ?? 'flux-system',
     interval: flux.string('interval', { format: 'duration' }) ?? '10m',
     gitRepository: flux.string('gitRepository', { format: 'dns-label' }) ?? 'meshfleet',
+    secretRef: flux.string('secretRef', { format: 'dns-label' }),
   };
   const argoDelivery: ArgoCdDelivery | undefined = argo && {
     namespace: argo.string('namespace', { format: 'dns-label' }) ?? 'argocd',

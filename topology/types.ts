@@ -50,6 +50,21 @@ export interface IstioRelease {
   readonly revision?: string;
   /** Helm repository serving the Istio charts. */
   readonly chartRepository: string;
+  /** A second control plane installed beside this one for a canary upgrade (`mesh.istio.canary`). */
+  readonly canary?: IstioCanary;
+}
+
+/**
+ * A canary control plane: a second istiod revision running beside the stable one.
+ * @see https://istio.io/latest/docs/setup/upgrade/helm/#canary-upgrade-recommended
+ */
+export interface IstioCanary {
+  /** Chart version of the canary istiod (and of `base`, whose CRDs are upgraded first). */
+  readonly version: string;
+  /** The canary's revision; differs from the stable `revision`. */
+  readonly revision: string;
+  /** Application namespaces moved to the canary (`istio.io/rev: <canary revision>`), sorted. */
+  readonly namespaces: readonly string[];
 }
 
 /** Envoy outlier detection, as in `DestinationRule.trafficPolicy.outlierDetection`. */
@@ -80,10 +95,19 @@ export interface Cluster {
   readonly eastWestGateway: EastWestGatewaySettings;
 }
 
+/** How the east-west gateway's Service is exposed (`service.type` of the `gateway` chart). */
+export type EastWestGatewayServiceType = 'LoadBalancer' | 'ClusterIP';
+
 /** Per-cluster east-west gateway settings. */
 export interface EastWestGatewaySettings {
-  /** A fixed, reachable address (IP or DNS name) of the gateway's LoadBalancer, when known up front. */
+  /**
+   * A fixed, reachable address (IP or DNS name) of the gateway, when known up front.
+   * Remotes of a primary reach istiod here (`global.remotePilotAddress`); with
+   * `serviceType: ClusterIP` it is the IP published as the Service's `externalIPs`.
+   */
   readonly address?: string;
+  /** `LoadBalancer` (istiod discovers the address from the Service status) or `ClusterIP` (with `address` as external IP). */
+  readonly serviceType: EastWestGatewayServiceType;
 }
 
 /** A port of a shared service. */
@@ -133,30 +157,53 @@ export interface SecretStoreRef {
   readonly kind: 'ClusterSecretStore' | 'SecretStore';
 }
 
-/** The shared root of trust. */
+/**
+ * The shared root of trust: how each primary's plugin CA secret `cacerts` comes into being.
+ * See docs/trust.md.
+ */
 export interface Trust {
+  /** `cert-manager`, `external-secrets`, or `existing` (created out of band; the default). */
   readonly provider: TrustProvider;
+  /** With `cert-manager`: an intermediate CA `Certificate` per primary, written to `cacerts`. */
   readonly certManager?: {
-    readonly issuer: { readonly name: string; readonly kind: 'ClusterIssuer' | 'Issuer'; readonly group: string };
+    /** The root issuer; every cluster's `ca.crt` is this issuer's CA, so it must be the shared root. */
+    readonly issuer: {
+      readonly name: string;
+      /** `ClusterIssuer` (default) or `Issuer` for cert-manager.io; an external issuer's own kind otherwise. */
+      readonly kind: string;
+      /** API group of the issuer, default `cert-manager.io` (e.g. `awspca.cert-manager.io`). */
+      readonly group: string;
+    };
+    /** Lifetime of each intermediate (`Certificate.spec.duration`, default `8760h`). */
     readonly duration: string;
+    /** Renew this long before expiry (`Certificate.spec.renewBefore`, default `720h`). */
     readonly renewBefore: string;
   };
+  /** With `external-secrets`: an `ExternalSecret` per primary building `cacerts` from a store. */
   readonly externalSecrets?: {
     readonly store: SecretStoreRef;
     /** Remote key holding the cluster's CA bundle; `{cluster}` is replaced by the cluster name. */
     readonly key: string;
+    /** How often ESO re-reads the store (`ExternalSecret.spec.refreshInterval`, default `1h`). */
     readonly refreshInterval: string;
   };
 }
 
 /** Remote-cluster credentials (the kubeconfigs istiod uses to read other clusters). */
 export interface Credentials {
+  /** `external-secrets`, or `existing` (remote secrets created out of band; the default). */
   readonly provider: CredentialsProvider;
   readonly externalSecrets?: {
     readonly store: SecretStoreRef;
     /** Remote key holding a cluster's reader `token` and `ca.crt`; `{cluster}` is replaced. */
     readonly key: string;
+    /** How often ESO re-reads (and pushes) the store, default `1h`. */
     readonly refreshInterval: string;
+    /**
+     * Whether each read cluster pushes its reader token to the store with an ESO `PushSecret`
+     * (default true); false when something else (a pipeline) writes the store.
+     */
+    readonly push: boolean;
   };
 }
 
@@ -168,20 +215,40 @@ export interface GitSource {
   readonly path: string;
 }
 
-/** Flux delivery settings. */
+/**
+ * Name of the `GitRepository` that `flux bootstrap` creates. A `delivery.flux.gitRepository`
+ * of this name refers to that existing source: meshfleet references it and does not generate it.
+ */
+export const FLUX_BOOTSTRAP_GIT_REPOSITORY = 'flux-system';
+
+/** Flux delivery settings. See docs/delivery.md. */
 export interface FluxDelivery {
+  /** `per-cluster` (Flux in every cluster, the default) or `management` (one Flux drives all clusters). */
   readonly mode: FluxMode;
   /** In `management` mode: the cluster whose Flux drives all others. */
   readonly managementCluster?: string;
+  /** Namespace of the Flux objects (`flux-system` by default). */
   readonly namespace: string;
+  /** Reconcile interval of the `GitRepository` and the `Kustomization`s (`10m` by default). */
   readonly interval: string;
-  /** Name of the Flux `GitRepository` source. */
+  /**
+   * Name of the Flux `GitRepository` source (`meshfleet` by default). `flux-system`
+   * ({@link FLUX_BOOTSTRAP_GIT_REPOSITORY}) refers to the source `flux bootstrap` created,
+   * which must then point at the same repository; it is not generated.
+   */
   readonly gitRepository: string;
+  /**
+   * Secret (in `namespace`) with the Git credentials of the generated `GitRepository`
+   * (`spec.secretRef.name`); required for an `ssh://` URL.
+   */
+  readonly secretRef?: string;
 }
 
-/** Argo CD delivery settings. */
+/** Argo CD delivery settings. See docs/delivery.md. */
 export interface ArgoCdDelivery {
+  /** Namespace Argo CD runs in and its `Application`s live in (`argocd` by default). */
   readonly namespace: string;
+  /** Name of the generated `AppProject` (`meshfleet` by default). */
   readonly project: string;
 }
 

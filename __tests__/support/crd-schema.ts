@@ -57,7 +57,8 @@ interface Registry {
   readonly crdKeys: string[];
 }
 
-function upstreamDir(): string {
+/** The pinned upstream folder: $MESHFLEET_UPSTREAM, or ../shared/upstream beside the repository. */
+export function upstreamDir(): string {
   const dir = process.env.MESHFLEET_UPSTREAM
     ? path.resolve(process.env.MESHFLEET_UPSTREAM)
     : path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream');

@@ -24,6 +24,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
+import { upstreamDir } from './crd-schema';
 
 /**
  * The Istio charts whose values can be checked.
@@ -70,15 +71,6 @@ interface ChartModel {
   readonly schema?: ValidateFunction;
 }
 
-function upstreamDir(): string {
-  const dir = process.env.MESHFLEET_UPSTREAM
-    ? path.resolve(process.env.MESHFLEET_UPSTREAM)
-    : path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream');
-  if (!fs.existsSync(dir)) {
-    throw new Error(`pinned upstream files not found at ${dir} (set MESHFLEET_UPSTREAM)`);
-  }
-  return dir;
-}
 
 function isMap(value: unknown): value is ValueMap {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -6,11 +6,15 @@ import { Reader } from '../reader';
 import { TopologyDraft } from '../schema';
 import { Topology } from '../types';
 import { clusterRules } from './clusters';
+import { controlPlaneRules } from './control-plane';
 import { RuleContext, RuleGroup } from './context';
+import { deliveryRules } from './delivery';
+import { globalServiceRules } from './global-services';
 import { serviceRules } from './services';
+import { trustRules } from './trust';
 
 /** Rule groups, in reporting order. */
-export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules];
+export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules];
 
 /**
  * Runs every cross-field rule, reporting into `reader`, and returns the final model

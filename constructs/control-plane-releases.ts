@@ -1,0 +1,68 @@
+/**
+ * The Istio Helm releases of one cluster, in install order: what Flux `HelmRelease`s and
+ * Argo CD Helm sources render, so both install exactly the same thing.
+ */
+import { controlPlaneValues, EAST_WEST_GATEWAY_NAME, HelmValues } from './helm-values';
+import { Cluster, MeshFacts } from '../topology';
+
+/** An Istio chart published in the Istio Helm repository. */
+export type IstioChartName = 'base' | 'istiod' | 'gateway';
+
+/** One Helm release of an Istio chart, into `istio-system`. */
+export interface IstioChartRelease {
+  /** Helm release name, as in Istio's Helm instructions (`istio-base`, `istiod`, `istio-eastwestgateway`). */
+  readonly releaseName: string;
+  /** The chart. */
+  readonly chart: IstioChartName;
+  /** The chart version. */
+  readonly version: string;
+  /** The chart values. */
+  readonly values: HelmValues;
+  /** Release names that must be installed and ready first. */
+  readonly dependsOn: readonly string[];
+}
+
+/** Helm release name of the `base` chart (CRDs, reader service account, default validator). */
+export const BASE_RELEASE = 'istio-base';
+
+/**
+ * Helm release name of an `istiod` chart install: `istiod`, or `istiod-<revision>` for a
+ * revisioned control plane (as `helm install istiod-canary … --set revision=canary` in
+ * Istio's canary upgrade), so a canary and the stable control plane are separate releases.
+ * @see https://istio.io/latest/docs/setup/upgrade/helm/#canary-upgrade-recommended
+ */
+export function istiodReleaseName(revision: string | undefined): string {
+  return revision ? `istiod-${revision}` : 'istiod';
+}
+
+/**
+ * The releases a cluster installs, in order: `base` → `istiod` (→ canary `istiod`) → the
+ * east-west gateway.
+ *
+ * `base` comes first because it holds the CRDs and the reader service account; `istiod`
+ * before the gateway, whose pods use `image: auto` and need the injector. During a canary,
+ * `base` runs the canary's version (Istio upgrades CRDs first) and the gateway stays on the
+ * stable revision until promotion.
+ */
+export function controlPlaneReleases(facts: MeshFacts, cluster: Cluster): readonly IstioChartRelease[] {
+  const { version, revision, canary } = facts.topology.mesh.istio;
+  const values = controlPlaneValues(facts, cluster);
+  const istiod = istiodReleaseName(revision);
+  const releases: IstioChartRelease[] = [
+    { releaseName: BASE_RELEASE, chart: 'base', version: canary?.version ?? version, values: values.base, dependsOn: [] },
+    { releaseName: istiod, chart: 'istiod', version, values: values.istiod, dependsOn: [BASE_RELEASE] },
+  ];
+  if (canary && values.canaryIstiod) {
+    releases.push({
+      releaseName: istiodReleaseName(canary.revision),
+      chart: 'istiod',
+      version: canary.version,
+      values: values.canaryIstiod,
+      dependsOn: [BASE_RELEASE],
+    });
+  }
+  if (values.eastWestGateway) {
+    releases.push({ releaseName: EAST_WEST_GATEWAY_NAME, chart: 'gateway', version, values: values.eastWestGateway, dependsOn: [istiod] });
+  }
+  return releases;
+}

@@ -1,0 +1,48 @@
+/**
+ * The `Gateway` that opens the east-west gateway's port 15443 to other networks.
+ */
+import { Construct } from 'constructs';
+import { ISTIO_SYSTEM_NAMESPACE } from './secret-names';
+import * as networking from '../imports/istio-networking.istio.io';
+
+/** Label selecting the east-west gateway pods (the `istio` label the `gateway` chart derives from `istio-eastwestgateway`). */
+export const EAST_WEST_GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: 'eastwestgateway' };
+
+/** Properties of a {@link CrossNetworkGateway}. */
+export interface CrossNetworkGatewayProps {
+  /**
+   * Namespace of the `Gateway` (the sample has none; Istio's guides apply it to `istio-system`).
+   * @default "istio-system"
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * `Gateway cross-network-gateway`: Istio's `samples/multicluster/expose-services.yaml`, with its
+ * namespace set. Port 15443 in `AUTO_PASSTHROUGH` mode routes on the SNI the calling sidecar
+ * sets, so the sidecars' mTLS runs end to end through the gateway and no certificate sits on it
+ * (a `MUTUAL` server with a `credentialName` would terminate that mTLS; the topology refuses it).
+ *
+ * It goes to every primary of a multi-network mesh: a primary's istiod configures the gateway
+ * pods of its own cluster and of its remotes, so one object there exposes both.
+ * @see https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/#expose-services-in-cluster1
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+ */
+export class CrossNetworkGateway extends Construct {
+  constructor(scope: Construct, id: string, props: CrossNetworkGatewayProps = {}) {
+    super(scope, id);
+    new networking.Gateway(this, 'Resource', {
+      metadata: { name: 'cross-network-gateway', namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE },
+      spec: {
+        selector: { ...EAST_WEST_GATEWAY_SELECTOR },
+        servers: [
+          {
+            port: { number: 15443, name: 'tls', protocol: 'TLS' },
+            tls: { mode: networking.GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH },
+            hosts: ['*.local'],
+          },
+        ],
+      },
+    });
+  }
+}

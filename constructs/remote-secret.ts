@@ -1,0 +1,109 @@
+/**
+ * A remote secret (`istio-remote-secret-<cluster>`), built by the External Secrets Operator:
+ * Git holds the kubeconfig's shape, the secret store holds its token and CA.
+ */
+import { Construct } from 'constructs';
+import * as eso from '../imports/external-secrets-external-secrets.io';
+import { StoreRef } from './plugin-ca-external-secret';
+import { ISTIO_SYSTEM_NAMESPACE, MULTICLUSTER_SECRET_LABEL, REMOTE_CLUSTER_ANNOTATION, remoteSecretName } from './secret-names';
+
+/** Properties of a {@link RemoteSecret}. */
+export interface RemoteSecretProps {
+  /**
+   * The cluster istiod reads (`global.multiCluster.clusterName` of that cluster). It is the
+   * secret's only data key: istiod treats every key of a remote secret as a cluster ID.
+   * @see https://istio.io/latest/docs/setup/install/multicluster/multi-primary/#enable-endpoint-discovery
+   */
+  readonly clusterName: string;
+  /** URL of that cluster's API server, as this cluster's istiod reaches it. */
+  readonly apiServer: string;
+  /** The store holding that cluster's reader `token` and `ca.crt`. */
+  readonly store: StoreRef;
+  /** The remote key of that cluster's reader credentials (already resolved for the cluster). */
+  readonly key: string;
+  /**
+   * How often ESO re-reads the store; istiod reconciles remote secrets live.
+   * @default "1h"
+   */
+  readonly refreshInterval?: string;
+  /**
+   * Namespace of istiod (it only watches its own).
+   * @default "istio-system"
+   */
+  readonly namespace?: string;
+}
+
+/** Template variables the ExternalSecret fetches: store property → template variable name. */
+const TOKEN_VARIABLE = 'token';
+const CA_VARIABLE = 'caCrt';
+
+/**
+ * The kubeconfig of a remote secret as an ESO template (engine v2): the shape
+ * `istioctl create-remote-secret` writes, with the token and the API server's CA left as
+ * template expressions that ESO fills from the store in the cluster.
+ */
+export function remoteKubeconfigTemplate(clusterName: string, apiServer: string): string {
+  return [
+    'apiVersion: v1',
+    'clusters:',
+    '- cluster:',
+    `    certificate-authority-data: {{ .${CA_VARIABLE} | b64enc }}`,
+    `    server: ${apiServer}`,
+    `  name: ${clusterName}`,
+    'contexts:',
+    '- context:',
+    `    cluster: ${clusterName}`,
+    `    user: ${clusterName}`,
+    `  name: ${clusterName}`,
+    `current-context: ${clusterName}`,
+    'kind: Config',
+    'users:',
+    `- name: ${clusterName}`,
+    '  user:',
+    `    token: {{ .${TOKEN_VARIABLE} }}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * `ExternalSecret istio-remote-secret-<cluster>` (external-secrets.io/v1) producing the Secret
+ * `istioctl create-remote-secret` would: label `istio/multiCluster: "true"`, annotation
+ * `networking.istio.io/cluster`, data key `<cluster>` holding a bearer-token kubeconfig.
+ *
+ * `creationPolicy: Owner`: when a cluster leaves the topology its ExternalSecret goes, and
+ * so does the remote secret, so istiod stops watching that cluster.
+ * @see https://istio.io/latest/docs/ops/diagnostic-tools/multicluster/
+ */
+export class RemoteSecret extends Construct {
+  /** The `ExternalSecret` object. */
+  public readonly externalSecret: eso.ExternalSecret;
+
+  constructor(scope: Construct, id: string, props: RemoteSecretProps) {
+    super(scope, id);
+    const name = remoteSecretName(props.clusterName);
+    this.externalSecret = new eso.ExternalSecret(this, 'Resource', {
+      metadata: { name, namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { name: props.store.name, kind: props.store.kind as eso.ExternalSecretSpecSecretStoreRefKind },
+        target: {
+          name,
+          creationPolicy: eso.ExternalSecretSpecTargetCreationPolicy.OWNER,
+          template: {
+            engineVersion: eso.ExternalSecretSpecTargetTemplateEngineVersion.V2,
+            type: 'Opaque',
+            metadata: {
+              labels: { [MULTICLUSTER_SECRET_LABEL]: 'true' },
+              annotations: { [REMOTE_CLUSTER_ANNOTATION]: props.clusterName },
+            },
+            data: { [props.clusterName]: remoteKubeconfigTemplate(props.clusterName, props.apiServer) },
+          },
+        },
+        data: [
+          { secretKey: TOKEN_VARIABLE, remoteRef: { key: props.key, property: 'token' } },
+          { secretKey: CA_VARIABLE, remoteRef: { key: props.key, property: 'ca.crt' } },
+        ],
+      },
+    });
+  }
+}
