@@ -2,14 +2,14 @@
  * Scale benchmark: synthesizes a generated fleet (default 100 clusters x 1,000 services)
  * and reports how long each phase takes. It measures; it asserts nothing.
  *
- *   npx ts-node --transpile-only scripts/bench.ts [clusters] [services]
+ *   npx ts-node scripts/bench.ts [clusters] [services]
  */
 import { performance } from 'node:perf_hooks';
 import { dump } from 'js-yaml';
 import { buildFleet } from '../clusters/fleet';
 import { APPLIED_LAYERS } from '../src/layer-chart';
 import { renderTree } from '../src/output';
-import { parseTopology } from '../topology';
+import { parseTopology, TopologyError } from '../topology';
 
 const clusters = Number(process.argv[2] ?? 100);
 const services = Number(process.argv[3] ?? 1000);
@@ -27,16 +27,21 @@ export function generatedTopology(clusterCount: number, serviceCount: number): s
       region: `region${i % regions}`,
       apiServer: `https://c${i}.example.com:6443`,
       eastWestGateway: { address: `10.0.${Math.floor(i / 250)}.${i % 250}` },
+      namespaces: Array.from({ length: 50 }, (_, t) => `team${t}`),
     };
   });
-  const ss = Array.from({ length: serviceCount }, (_, i) => ({
-    name: `svc${i}`,
-    namespace: `team${i % 50}`,
-    ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
-    runsIn: [`c${i % clusterCount}`, `c${(i * 7 + 3) % clusterCount}`].filter((v, j, a) => a.indexOf(v) === j),
-    consumers: [{ namespace: `team${(i + 1) % 50}`, serviceAccount: `caller${i % 5}`, clusters: [`c${(i * 3) % clusterCount}`] }],
-    failover: [{ from: `region${i % regions}`, to: `region${(i + 1) % regions}` }],
-  }));
+  const ss = Array.from({ length: serviceCount }, (_, i) => {
+    const [a, b] = [i % clusterCount, (i * 7 + 3) % clusterCount];
+    const [from, to] = [`region${a % regions}`, `region${b % regions}`];
+    return {
+      name: `svc${i}`,
+      namespace: `team${i % 50}`,
+      ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
+      runsIn: a === b ? [`c${a}`] : [`c${a}`, `c${b}`],
+      consumers: [{ namespace: `team${(i + 1) % 50}`, serviceAccount: `caller${i % 5}`, clusters: [`c${(i * 3) % clusterCount}`] }],
+      ...(from !== to ? { failover: [{ from, to }] } : {}),
+    };
+  });
   return dump({
     apiVersion: 'meshfleet.dev/v1alpha1',
     kind: 'MeshTopology',
@@ -50,7 +55,13 @@ export function generatedTopology(clusterCount: number, serviceCount: number): s
 if (require.main === module) {
   const text = generatedTopology(clusters, services);
   const t0 = performance.now();
-  const topology = parseTopology(text, 'generated.yaml');
+  let topology;
+  try {
+    topology = parseTopology(text, 'generated.yaml');
+  } catch (e) {
+    console.error(e instanceof TopologyError ? e.message.split('\n').slice(0, 10).join('\n') : e);
+    process.exit(1);
+  }
   const t1 = performance.now();
   const fleet = buildFleet(topology);
   const t2 = performance.now();

@@ -3,7 +3,7 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { LayerChart } from './layer-chart';
 
@@ -35,9 +35,9 @@ export function manifestFileName(manifest: { kind: string; metadata: { name: str
 export function renderTree(app: App, appliedLayers: readonly string[], extraFiles: ReadonlyMap<string, string> = new Map()): OutputTree {
   const files = new Map<string, string>();
   const kustomizeDirs = new Map<string, string[]>();
-  for (const chart of app.charts.filter(LayerChart.isLayerChart)) {
+  for (const [chart, objects] of layerObjects(app)) {
     const listing = kustomizeDirs.get(chart.directory) ?? [];
-    for (const manifest of chart.toJson()) {
+    for (const manifest of objects.map((o) => o.toJson())) {
       const name = manifestFileName(manifest);
       const file = `${chart.directory}/${name}`;
       if (files.has(file)) throw new Error(`two objects synthesize to ${file}`);
@@ -58,6 +58,28 @@ export function renderTree(app: App, appliedLayers: readonly string[], extraFile
   }
   for (const [file, content] of extraFiles) files.set(file, content);
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Every {@link LayerChart} with the API objects it renders (an object belongs to its
+ * closest chart), after validating the whole app once.
+ *
+ * `Chart.toJson()` is not used: it re-resolves and re-validates the entire app on every
+ * call, which makes rendering quadratic in the number of charts (minutes for 100 clusters).
+ * File order comes from file names, so cdk8s' dependency ordering is not needed either.
+ */
+function layerObjects(app: App): Map<LayerChart, ApiObject[]> {
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
+  if (errors.length) throw new Error(`invalid constructs:\n${errors.join('\n')}`);
+  const byChart = new Map<LayerChart, ApiObject[]>();
+  for (const node of app.node.findAll()) {
+    if (LayerChart.isLayerChart(node) && !byChart.has(node)) byChart.set(node, []);
+    if (!(node instanceof ApiObject)) continue;
+    const chart = Chart.of(node);
+    if (!LayerChart.isLayerChart(chart)) throw new Error(`${node.node.path} is not inside a LayerChart`);
+    byChart.get(chart)!.push(node);
+  }
+  return byChart;
 }
 
 function kustomization(resources: readonly string[], sort = true) {
