@@ -52,6 +52,23 @@ describe('meshfleet CLI', () => {
     expect(readFileSync(path.join(out, 'cluster1', 'platform', 'namespace.istio-system.yaml'), 'utf8')).toBe(before);
   });
 
+  test('synth replaces the output directory whole, so files of removed objects do not linger', () => {
+    const out = path.join(workspace(), 'out');
+    meshfleet(['synth', '--out', out]);
+    writeFileSync(path.join(out, 'cluster1', 'mesh', 'destinationrule.sample.removed.yaml'), 'kind: DestinationRule\n');
+    expect(meshfleet(['synth', '--out', out]).status).toBe(0);
+    expect(existsSync(path.join(out, 'cluster1', 'mesh', 'destinationrule.sample.removed.yaml'))).toBe(false);
+    expect(meshfleet(['check', '--out', out]).status).toBe(0);
+  });
+
+  test('validate writes nothing and says nothing about output', () => {
+    const dir = workspace();
+    const result = meshfleet(['validate', '--topology', path.join(dir, 'broken.yaml'), '--out', path.join(dir, 'never')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).not.toContain('left unchanged');
+    expect(existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+
   test('validate exits 0 on a valid topology and 1 on a broken one', () => {
     const dir = workspace();
     expect(meshfleet(['validate', '--topology', 'examples/global-fleet.yaml']).status).toBe(0);

@@ -9,13 +9,15 @@ import { dump, load, loadAll } from 'js-yaml';
 import { validateManifests } from './support/crd-schema';
 import { unknownValuePaths } from './support/helm-values';
 import { Manifest, ROOT, Synthesized, synthFile, synthText } from './support/synth';
-import { controlPlaneAppliedIn } from '../clusters/control-plane';
 import { appNamespaces } from '../constructs/app-namespaces';
 import { controlPlaneReleases } from '../constructs/control-plane-releases';
-import { controlPlaneValues, HelmValues } from '../constructs/helm-values';
+import { hasCrossNetworkGateway } from '../constructs/cross-network-gateway';
+import { fluxHostCluster } from '../constructs/flux-kubeconfig';
+import { controlPlaneValues, hasEastWestGateway, HelmValues } from '../constructs/helm-values';
 import { serviceMeshConfig } from '../constructs/service-mesh-config';
 import { MeshFacts, parseTopology, Topology } from '../topology';
-import { expectProblem } from './support/topology-edits';
+import { EastWestPlacement } from '../topology/east-west-placement';
+import { expectOnlyProblem, expectProblem, problemsOf } from './support/topology-edits';
 
 const UPSTREAM = path.resolve(ROOT, '..', 'shared', 'upstream', 'istio-1.30.3');
 const DOCS_EXAMPLE = 'examples/docs-multi-primary.yaml';
@@ -81,6 +83,7 @@ const OWN_MESH_OBJECTS = /^(cross-network-gateway|istiod-gateway|istiod-vs(-.+)?
 function ownAppliedManifests(out: Synthesized): Manifest[] {
   return out.topology.clusters.flatMap((c) => [
     ...out.ofKind(`${c.name}/platform/`, 'Namespace'),
+    ...out.manifests(`${c.name}/base/`),
     ...out.manifests(`${c.name}/control-plane/`),
     ...out.manifests(`${c.name}/mesh/`).filter((m) => /^(Gateway|VirtualService)$/.test(m.kind) && OWN_MESH_OBJECTS.test(m.metadata.name)),
   ]);
@@ -123,7 +126,7 @@ describe('the docs example: what Istio\'s multi-primary, multi-network guide ins
   });
 
   test.each(clusters)('$name: base has no values, the east-west gateway those of `--set name=istio-eastwestgateway --set networkGateway`', ({ name, network }) => {
-    expect(docs.get(`${name}/control-plane/`, 'HelmRelease', 'istio-base', 'istio-system').spec.values).toBeUndefined();
+    expect(docs.get(`${name}/base/`, 'HelmRelease', 'istio-base', 'istio-system').spec.values).toBeUndefined();
     expect(docs.get(`${name}/control-plane/`, 'HelmRelease', 'istio-eastwestgateway', 'istio-system').spec.values).toEqual({
       name: 'istio-eastwestgateway',
       networkGateway: network,
@@ -131,12 +134,13 @@ describe('the docs example: what Istio\'s multi-primary, multi-network guide ins
   });
 
   test.each(clusters)('$name: HelmReleases chain base → istiod → east-west gateway from the Istio chart repository', ({ name }) => {
-    const prefix = `${name}/control-plane/`;
-    expect(docs.get(prefix, 'HelmRepository', 'istio', 'flux-system').spec).toEqual({
+    expect(docs.get(`${name}/base/`, 'HelmRepository', 'istio', 'flux-system').spec).toEqual({
       interval: '10m',
       url: 'https://istio-release.storage.googleapis.com/charts',
     });
-    const releases = docs.ofKind(prefix, 'HelmRelease');
+    // istio-base in the base layer, istiod and the gateway in control-plane.
+    expect(docs.ofKind(`${name}/base/`, 'HelmRelease').map((r) => r.metadata.name)).toEqual(['istio-base']);
+    const releases = docs.ofKind(`${name}/`, 'HelmRelease');
     expect(releases.map((r) => [r.metadata.name, r.spec.chart.spec.chart, r.spec.dependsOn]).sort()).toEqual([
       ['istio-base', 'base', undefined],
       ['istio-eastwestgateway', 'gateway', [{ name: 'istiod' }]],
@@ -200,7 +204,7 @@ describe('the docs example: what Istio\'s multi-primary, multi-network guide ins
   });
 
   test('the control-plane layer is applied in each cluster itself (per-cluster Flux)', () => {
-    for (const cluster of docs.topology.clusters) expect(controlPlaneAppliedIn(docs.topology, cluster)).toBe(cluster.name);
+    for (const cluster of docs.topology.clusters) expect(fluxHostCluster(docs.topology.delivery, cluster.name)).toBe(cluster.name);
   });
 });
 
@@ -241,18 +245,37 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
     expect(() => fleet.get('east/', 'Gateway', 'istiod-gateway')).toThrow();
   });
 
+  test('every cluster serves another network or a remote, so every cluster runs the east-west gateway', () => {
+    const placement = EastWestPlacement.of(f);
+    // east, west: productpage/details/reviews called from other networks; eu: reviews/ratings and
+    // its remote; west-edge: ratings, called from east; eu-edge: ledger, called from east.
+    expect(placement.clusters).toEqual(['east', 'eu', 'eu-edge', 'west', 'west-edge']);
+    expect(Object.fromEntries(['east', 'eu', 'eu-edge', 'west', 'west-edge'].map((name) => {
+      const call = placement.crossNetworkCallTo(name)!;
+      return [name, `${call.service.namespace}/${call.service.name} <- ${call.caller.name}`];
+    }))).toEqual({
+      'east': 'bookinfo/details <- west',
+      'eu': 'bookinfo/ratings <- east',
+      'eu-edge': 'payments/ledger <- east',
+      'west': 'bookinfo/details <- east',
+      'west-edge': 'bookinfo/ratings <- east',
+    });
+    for (const c of fleet.topology.clusters) {
+      expect(controlPlaneValues(f, c).eastWestGateway).toEqual({ name: 'istio-eastwestgateway', networkGateway: c.network });
+    }
+  });
+
   test('every primary, and no remote, holds the cross-network Gateway (a primary configures its remotes\' gateways)', () => {
     const holders = fleet.topology.clusters.filter((c) => fleet.ofKind(`${c.name}/`, 'Gateway').some((g) => g.metadata.name === 'cross-network-gateway'));
     expect(holders.map((c) => c.name)).toEqual(['east', 'eu', 'west']);
-    // ...while every cluster of the multi-network mesh runs the gateway itself.
-    for (const c of fleet.topology.clusters) expect(controlPlaneValues(f, c).eastWestGateway).toBeDefined();
+    expect(fleet.topology.clusters.filter((c) => hasCrossNetworkGateway(f, c)).map((c) => c.name)).toEqual(['east', 'eu', 'west']);
   });
 
   test('management mode: other clusters\' releases live in the Flux namespace, named by cluster, with a kubeconfig', () => {
-    for (const c of fleet.topology.clusters) expect(controlPlaneAppliedIn(fleet.topology, c)).toBe('east');
-    const prefix = 'west-edge/control-plane/';
-    expect(fleet.get(prefix, 'HelmRepository', 'west-edge-istio', 'flux-system').spec.url).toBe('https://istio-release.storage.googleapis.com/charts');
-    const releases = fleet.ofKind(prefix, 'HelmRelease');
+    for (const c of fleet.topology.clusters) expect(fluxHostCluster(fleet.topology.delivery, c.name)).toBe('east');
+    // One HelmRepository for the fleet, in the management cluster (see delivery.test.ts).
+    expect(fleet.ofKind('west-edge/', 'HelmRepository')).toEqual([]);
+    const releases = fleet.ofKind('west-edge/', 'HelmRelease');
     expect(releases.map((r) => [r.metadata.name, r.spec.releaseName, r.spec.dependsOn]).sort()).toEqual([
       ['west-edge-istio-base', 'istio-base', undefined],
       ['west-edge-istio-eastwestgateway', 'istio-eastwestgateway', [{ name: 'west-edge-istiod' }]],
@@ -265,7 +288,7 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
         storageNamespace: 'istio-system',
         kubeConfig: { secretRef: { name: 'west-edge-kubeconfig', key: 'value' } },
       });
-      expect(r.spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'west-edge-istio', namespace: 'flux-system' });
+      expect(r.spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'istio', namespace: 'flux-system' });
     }
   });
 
@@ -273,7 +296,10 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
     const istiod = fleet.get('east/control-plane/', 'HelmRelease', 'istiod', 'istio-system');
     expect(istiod.spec.kubeConfig).toBeUndefined();
     expect(istiod.spec.targetNamespace).toBeUndefined();
-    expect(fleet.get('east/control-plane/', 'HelmRepository', 'istio', 'flux-system')).toBeDefined();
+    expect(fleet.get('east/', 'HelmRepository', 'istio', 'flux-system').spec).toEqual({
+      interval: '10m',
+      url: 'https://istio-release.storage.googleapis.com/charts',
+    });
   });
 
   test('app namespaces: declared, of services running there, of consumers running there, of mesh config there', () => {
@@ -310,9 +336,86 @@ describe('primary-remote on two networks', () => {
   });
 
   test('both clusters run the east-west gateway (the remote\'s is configured by the primary)', () => {
-    for (const name of ['cluster1', 'cluster2']) {
-      expect(primaryRemote.get(`${name}/control-plane/`, 'HelmRelease', 'istio-eastwestgateway').spec.values.networkGateway).toBeDefined();
+    for (const [name, network] of [['cluster1', 'network1'], ['cluster2', 'network2']]) {
+      expect(primaryRemote.get(`${name}/control-plane/`, 'HelmRelease', 'istio-eastwestgateway').spec.values).toEqual({
+        name: 'istio-eastwestgateway',
+        networkGateway: network,
+      });
     }
+  });
+
+  test('a remote without its primary\'s gateway address is a bug the loader rules out: building its values throws', () => {
+    const topology: Topology = {
+      ...primaryRemote.topology,
+      clusters: primaryRemote.topology.clusters.map((c) => (c.name === 'cluster1' ? { ...c, eastWestGateway: { serviceType: 'LoadBalancer' } } : c)),
+    };
+    const broken = facts(topology);
+    expect(() => controlPlaneValues(broken, broken.cluster('cluster2'))).toThrow(
+      'remote cluster2: primary cluster1 has no eastWestGateway.address for global.remotePilotAddress',
+    );
+  });
+});
+
+describe('which clusters run the east-west gateway', () => {
+  const CLUSTER3 = { name: 'cluster3', role: 'primary', network: 'network3', region: 'region3', apiServer: 'https://cluster3.example.com:6443', namespaces: ['sample'] };
+
+  /** Clusters with the gateway release, the eastwest IstioOperator, and the cross-network Gateway. */
+  function gateways(out: Synthesized) {
+    const names = (has: (c: string) => boolean) => out.topology.clusters.map((c) => c.name).filter(has);
+    const has = (prefix: string, kind: string, name: string) => out.manifests(prefix).some((m) => m.kind === kind && m.metadata.name === name);
+    return {
+      release: names((c) => has(`${c}/control-plane/`, 'HelmRelease', 'istio-eastwestgateway')),
+      istioctl: names((c) => has(`${c}/istioctl/`, 'IstioOperator', 'eastwest')),
+      crossNetworkGateway: names((c) => has(`${c}/mesh/`, 'Gateway', 'cross-network-gateway')),
+    };
+  }
+
+  test('a cluster that only calls services on other networks runs none', () => {
+    const out = synthText(docsEdited((d) => d.clusters.push(CLUSTER3)));
+    // cluster3 has namespace sample, so the curl consumer runs there too and calls helloworld in network1 and network2.
+    expect(out.topology.services[0].consumers[0].clusters).toEqual(['cluster1', 'cluster2', 'cluster3']);
+    expect(gateways(out)).toEqual({ release: ['cluster1', 'cluster2'], istioctl: ['cluster1', 'cluster2'], crossNetworkGateway: ['cluster1', 'cluster2'] });
+    const f = facts(out.topology);
+    expect(controlPlaneValues(f, f.cluster('cluster3')).eastWestGateway).toBeUndefined();
+    expect(hasEastWestGateway(f, f.cluster('cluster3'))).toBe(false);
+  });
+
+  test('a remote that only calls, on its primary\'s network, runs none; its primary runs one for istiod', () => {
+    const out = synthText(docsEdited((d) => {
+      d.clusters[0].eastWestGateway = { address: '192.0.2.10' };
+      d.clusters.push({ ...CLUSTER3, role: 'remote', controlPlane: 'cluster1', network: 'network1' });
+    }));
+    expect(gateways(out)).toEqual({ release: ['cluster1', 'cluster2'], istioctl: ['cluster1', 'cluster2'], crossNetworkGateway: ['cluster1', 'cluster2'] });
+  });
+
+  test('a service called only from its own network, or cluster-local, opens no gateway', () => {
+    const ownNetwork = synthText(docsEdited((d) => {
+      d.services[0].runsIn = ['cluster1'];
+      delete d.services[0].failover;
+    }));
+    expect(ownNetwork.topology.services[0].consumers[0].clusters).toEqual(['cluster1']);
+    expect(gateways(ownNetwork)).toEqual({ release: [], istioctl: [], crossNetworkGateway: [] });
+
+    const clusterLocal = synthText(docsEdited((d) => {
+      d.services[0].clusterLocal = true;
+      delete d.services[0].failover;
+      delete d.services[0].globalAlias;
+    }));
+    expect(gateways(clusterLocal)).toEqual({ release: [], istioctl: [], crossNetworkGateway: [] });
+  });
+
+  test('on one network, a primary serving remotes runs one for istiod, and no cross-network Gateway', () => {
+    const out = synthText(docsEdited((d) => {
+      d.clusters[0].eastWestGateway = { address: '192.0.2.10' };
+      d.clusters[1] = { ...d.clusters[1], role: 'remote', controlPlane: 'cluster1', network: 'network1' };
+    }));
+    expect(gateways(out)).toEqual({ release: ['cluster1'], istioctl: ['cluster1'], crossNetworkGateway: [] });
+    expect(out.get('cluster1/mesh/', 'Gateway', 'istiod-gateway').spec.selector).toEqual({ istio: 'eastwestgateway' });
+  });
+
+  test('the placement is built once per fleet and shared', () => {
+    const f = facts(fleet.topology);
+    expect(EastWestPlacement.of(f)).toBe(EastWestPlacement.of(f));
   });
 });
 
@@ -380,7 +483,9 @@ describe('IstioOperator files say what the Helm values say', () => {
 describe('every applied object validates against the pinned schemas', () => {
   test.each(ALL)('%s', (_label, out) => {
     const own = ownAppliedManifests(out);
-    expect(own.filter((m) => m.kind === 'HelmRelease').length).toBeGreaterThanOrEqual(3 * out.topology.clusters.length - 1);
+    const f = facts(out.topology);
+    const releases = out.topology.clusters.reduce((n, c) => n + controlPlaneReleases(f, c).length, 0);
+    expect(own.filter((m) => m.kind === 'HelmRelease').length).toBe(releases);
     expect(validateManifests(own)).toEqual([]);
   });
 });
@@ -422,11 +527,12 @@ describe('revisions and canary upgrades', () => {
   });
 
   test('a canary installs a second istiod beside the stable one; base takes the canary version first', () => {
-    for (const name of ['cluster1', 'cluster2', 'cluster3']) {
-      const releases = canary.ofKind(`${name}/control-plane/`, 'HelmRelease');
+    // cluster3, a remote that serves nobody on another network, runs no east-west gateway.
+    for (const [name, gateway] of [['cluster1', true], ['cluster2', true], ['cluster3', false]] as const) {
+      const releases = canary.ofKind(`${name}/`, 'HelmRelease');
       expect(releases.map((r) => [r.metadata.name, r.spec.chart.spec.chart, r.spec.chart.spec.version, r.spec.values?.revision, r.spec.dependsOn]).sort()).toEqual([
         ['istio-base', 'base', '1.30.3', undefined, undefined],
-        ['istio-eastwestgateway', 'gateway', '1.29.2', '1-29-2', [{ name: 'istiod-1-29-2' }]],
+        ...(gateway ? [['istio-eastwestgateway', 'gateway', '1.29.2', '1-29-2', [{ name: 'istiod-1-29-2' }]]] : []),
         ['istiod-1-29-2', 'istiod', '1.29.2', '1-29-2', [{ name: 'istio-base' }]],
         ['istiod-1-30-3', 'istiod', '1.30.3', '1-30-3', [{ name: 'istio-base' }]],
       ]);
@@ -469,8 +575,53 @@ describe('topology rules for the control plane', () => {
     const text = docsEdited((d) => {
       d.clusters[1].eastWestGateway = { serviceType: 'ClusterIP' };
     });
-    expectProblem(text, 'clusters[1].eastWestGateway.serviceType',
-      /^network "network2" has no east-west gateway address other networks can reach, but sample\/helloworld runs there and is called from cluster "cluster1" on network "network1": give one of its clusters \(cluster2\) serviceType LoadBalancer/);
+    expectOnlyProblem(text, 'clusters[1].eastWestGateway.serviceType',
+      'network "network2" has no east-west gateway address other networks can reach, but sample/helloworld runs there (in "cluster2") ' +
+        'and is called from cluster "cluster1" on network "network1": give one of the clusters running its gateway (cluster2) ' +
+        'serviceType LoadBalancer, or an eastWestGateway.address IP with serviceType ClusterIP');
+  });
+
+  test('fails if the network\'s only LoadBalancer is on a cluster that runs no gateway', () => {
+    const text = docsEdited((d) => {
+      d.clusters[1].eastWestGateway = { serviceType: 'ClusterIP' };
+      // cluster3 is on network2 with the default LoadBalancer, but serves nobody: it runs no gateway.
+      d.clusters.push({ name: 'cluster3', role: 'primary', network: 'network2', region: 'region2', apiServer: 'https://cluster3.example.com:6443' });
+    });
+    expectOnlyProblem(text, 'clusters[1].eastWestGateway.serviceType', /^network "network2" has no east-west gateway address .*\(cluster2\) serviceType LoadBalancer/);
+  });
+
+  test('accepts a ClusterIP gateway without address when another gateway of its network has one', () => {
+    const text = docsEdited((d) => {
+      d.clusters[1].eastWestGateway = { serviceType: 'ClusterIP' };
+      d.clusters.push({ name: 'cluster3', role: 'primary', network: 'network2', region: 'region2', apiServer: 'https://cluster3.example.com:6443' });
+      d.services[0].runsIn.push('cluster3');
+    });
+    expect(problemsOf(text)).toEqual([]);
+    const f = facts(parseTopology(text, 'mesh.yaml'));
+    expect(EastWestPlacement.of(f).clusters).toEqual(['cluster1', 'cluster2', 'cluster3']);
+  });
+
+  test('fails once if a remote\'s controlPlane is malformed (no "required" on top)', () => {
+    const text = docsEdited((d) => {
+      d.clusters[1] = { ...d.clusters[1], role: 'remote', controlPlane: 'Cluster_1' };
+    });
+    expectOnlyProblem(text, 'clusters[1].controlPlane', /^must be a DNS-1123 label/);
+  });
+
+  test('fails once if the primary\'s gateway address is malformed (no "has no address" for its remotes)', () => {
+    const text = docsEdited((d) => {
+      d.clusters[0].eastWestGateway = { address: 'gw_1.example.com' };
+      d.clusters[1] = { ...d.clusters[1], role: 'remote', controlPlane: 'cluster1' };
+    });
+    expectOnlyProblem(text, 'clusters[0].eastWestGateway.address', /^must be an IP address or DNS name/);
+  });
+
+  test('fails once if a cluster\'s role is malformed (no "controlPlane is only for remotes" on top)', () => {
+    const text = docsEdited((d) => {
+      d.clusters[0].eastWestGateway = { address: '192.0.2.10' };
+      d.clusters[1] = { ...d.clusters[1], role: 'edge', controlPlane: 'cluster1' };
+    });
+    expectOnlyProblem(text, 'clusters[1].role', /^must be one of primary, remote \(got "edge"\)/);
   });
 
   test('accepts a ClusterIP gateway with an external IP, or one whose network serves nobody elsewhere', () => {

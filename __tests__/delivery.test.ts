@@ -10,13 +10,15 @@ import { validateManifests } from './support/crd-schema';
 import { argoCdOrderViolations, fluxOrderViolations } from './support/delivery-order';
 import { Manifest, ROOT, Synthesized, synthFile, synthText } from './support/synth';
 import { trustHealthChecks } from '../clusters/cluster-secrets';
+import { synthesizeFleet } from '../clusters/fleet';
 import { ARGOCD_APPLICATION_HEALTH_LUA, ARGOCD_WAVES } from '../constructs/argocd-delivery';
 import { controlPlaneReleases } from '../constructs/control-plane-releases';
 import { fluxKubeConfig } from '../constructs/flux-kubeconfig';
-import { FluxSync } from '../constructs/flux-sync';
+import { FLUX_LAYER_DEPENDENCIES, FluxSync } from '../constructs/flux-sync';
 import { writeTempTree } from '../src/cli';
+import { APPLIED_LAYERS } from '../src/layer-chart';
 import { toYaml } from '../src/output';
-import { MeshFacts } from '../topology';
+import { MeshFacts, Topology } from '../topology';
 
 const DOCS_FILE = 'examples/docs-multi-primary.yaml';
 const FLEET_FILE = 'examples/global-fleet.yaml';
@@ -37,20 +39,27 @@ const argoOnly = () => cache.get('argo') ?? cache.set('argo', variant(FLEET_FILE
 const canary = () =>
   cache.get('canary') ??
   cache.set('canary', variant(DOCS_FILE, (d) => (d.mesh.istio.canary = { version: '1.30.3', revision: 'canary', namespaces: ['sample'] }))).get('canary')!;
-const ALL = () => ({ docs: docs(), fleet: fleet(), fluxOnly: fluxOnly(), argoOnly: argoOnly(), canary: canary() });
+const fleetPerCluster = () =>
+  cache.get('fleetPerCluster') ??
+  cache.set('fleetPerCluster', variant(FLEET_FILE, (d) => {
+    d.delivery.flux.mode = 'per-cluster';
+    delete d.delivery.flux.managementCluster;
+  })).get('fleetPerCluster')!;
+const ALL = () => ({ docs: docs(), fleet: fleet(), fluxOnly: fluxOnly(), argoOnly: argoOnly(), canary: canary(), fleetPerCluster: fleetPerCluster() });
 
-const DELIVERY_KINDS = new Set(['GitRepository', 'Kustomization', 'Application', 'AppProject']);
+const DELIVERY_KINDS = new Set(['GitRepository', 'Kustomization', 'HelmRepository', 'HelmRelease', 'Application', 'AppProject']);
 const deliveryObjects = (s: Synthesized) =>
   s.manifests().filter((m) => DELIVERY_KINDS.has(m.kind) && !m.apiVersion.startsWith('kustomize.config.k8s.io'));
 
 describe('layout', () => {
-  test('each cluster directory applies platform, control-plane and mesh, in that order', () => {
+  test('each cluster directory applies platform, base, reader, control-plane and mesh, in that order', () => {
     const s = docs();
+    expect(APPLIED_LAYERS).toEqual(['platform', 'base', 'reader', 'control-plane', 'mesh']);
     for (const c of ['cluster1', 'cluster2']) {
       expect(load(s.tree.get(`${c}/kustomization.yaml`)!)).toEqual({
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
-        resources: ['platform', 'control-plane', 'mesh'],
+        resources: ['platform', 'base', 'reader', 'control-plane', 'mesh'],
       });
       expect(s.files(`${c}/flux/`)).toContain(`${c}/flux/kustomization.yaml`);
       expect(s.files(`${c}/istioctl/`)).not.toContain(`${c}/istioctl/kustomization.yaml`);
@@ -88,8 +97,57 @@ describe('layout', () => {
   });
 });
 
+describe('layers', () => {
+  test('base holds istio-base (and the HelmRepository); reader the token Secret and its PushSecret; control-plane istiod and the gateway', () => {
+    const s = docs();
+    const kinds = (dir: string) => s.manifests(dir).map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    expect(kinds('cluster1/base/')).toEqual(['HelmRelease/istio-base', 'HelmRepository/istio']);
+    expect(kinds('cluster1/reader/')).toEqual(['PushSecret/istio-reader-token', 'Secret/istio-reader-service-account-istio-remote-secret-token']);
+    expect(kinds('cluster1/control-plane/')).toEqual(['HelmRelease/istio-eastwestgateway', 'HelmRelease/istiod']);
+    expect(s.manifests('cluster1/mesh/').filter((m) => m.kind === 'Secret' || m.kind === 'PushSecret' || m.kind === 'HelmRelease')).toEqual([]);
+    // A remote has no Istio configuration of its own: no mesh directory any more.
+    expect(fleet().files('west-edge/mesh/')).toEqual([]);
+    expect(load(fleet().tree.get('west-edge/kustomization.yaml')!)).toMatchObject({ resources: ['platform', 'base', 'reader', 'control-plane'] });
+  });
+
+  test('every HelmRelease retries failed installs and upgrades every minute instead of stalling', () => {
+    for (const [name, s] of Object.entries(ALL())) {
+      for (const hr of s.ofKind('', 'HelmRelease')) {
+        expect({ name, release: hr.metadata.name, install: hr.spec.install, upgrade: hr.spec.upgrade }).toEqual({
+          name,
+          release: hr.metadata.name,
+          install: { strategy: { name: 'RetryOnFailure', retryInterval: '1m' } },
+          upgrade: { strategy: { name: 'RetryOnFailure', retryInterval: '1m' } },
+        });
+      }
+    }
+    // The pinned CRD knows the field and the value (validateManifests checks enums).
+    const hr = fleet().get('west-edge/control-plane/', 'HelmRelease', 'west-edge-istio-eastwestgateway');
+    expect(validateManifests([hr])).toEqual([]);
+    expect(validateManifests([{ ...hr, spec: { ...hr.spec, install: { strategy: { name: 'RetryForever' } } } }])).not.toEqual([]);
+  });
+
+  test('generated namespaces are never pruned or deleted by Flux or Argo CD', () => {
+    for (const [name, s] of Object.entries(ALL())) {
+      const namespaces = s.ofKind('', 'Namespace');
+      expect(namespaces.length).toBeGreaterThan(s.topology.clusters.length);
+      for (const ns of namespaces) {
+        expect({ name, ns: ns.metadata.name, annotations: ns.metadata.annotations }).toEqual({
+          name,
+          ns: ns.metadata.name,
+          annotations: expect.objectContaining({
+            'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+            'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+            'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
+          }),
+        });
+      }
+    }
+  });
+});
+
 describe('Flux, per-cluster', () => {
-  test('each cluster gets a GitRepository and a dependsOn chain platform → control-plane → mesh', () => {
+  test('each cluster gets a GitRepository and Kustomizations platform → base → reader, base → control-plane → mesh', () => {
     const s = docs();
     const repo = s.get('cluster1/flux/', 'GitRepository', 'meshfleet', 'flux-system');
     expect(repo.apiVersion).toBe('source.toolkit.fluxcd.io/v1');
@@ -102,19 +160,33 @@ describe('Flux, per-cluster', () => {
       path: './dist/cluster1/platform',
       healthChecks: [{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name: 'istio-intermediate', namespace: 'istio-system' }],
     });
+    expect(ks('cluster1-base').spec).toEqual({ ...common, path: './dist/cluster1/base', dependsOn: [{ name: 'cluster1-platform' }], wait: true });
+    // The reader token follows base only: it must not wait for istiod or the gateway, nor they for it.
+    expect(ks('cluster1-reader').spec).toEqual({ ...common, path: './dist/cluster1/reader', dependsOn: [{ name: 'cluster1-base' }], wait: true });
     expect(ks('cluster1-control-plane').spec).toEqual({
       ...common,
       path: './dist/cluster1/control-plane',
-      dependsOn: [{ name: 'cluster1-platform' }],
+      dependsOn: [{ name: 'cluster1-base' }],
       wait: true,
     });
     expect(ks('cluster1-mesh').spec).toEqual({ ...common, path: './dist/cluster1/mesh', dependsOn: [{ name: 'cluster1-control-plane' }], wait: true });
     // The directory keeps itself in sync after the one-time `kubectl apply -k`.
     expect(ks('cluster1-flux').spec).toEqual({ ...common, path: './dist/cluster1/flux' });
     expect(s.ofKind('cluster1/flux/', 'Kustomization').map((k) => k.metadata.name).sort()).toEqual(
-      ['cluster1-control-plane', 'cluster1-flux', 'cluster1-mesh', 'cluster1-platform'],
+      ['cluster1-base', 'cluster1-control-plane', 'cluster1-flux', 'cluster1-mesh', 'cluster1-platform', 'cluster1-reader'],
     );
-    expect(s.ofKind('cluster2/flux/', 'Kustomization')).toHaveLength(4);
+    expect(s.ofKind('cluster2/flux/', 'Kustomization')).toHaveLength(6);
+    expect(FLUX_LAYER_DEPENDENCIES).toEqual({ 'platform': [], 'base': ['platform'], 'reader': ['base'], 'control-plane': ['base'], 'mesh': ['control-plane'] });
+  });
+
+  test('each cluster\'s Flux has its own HelmRepository istio, in its base layer, which its releases use', () => {
+    const s = docs();
+    expect(s.files().filter((f) => /\/helmrepository\./.test(f))).toEqual(['cluster1/base/helmrepository.flux-system.istio.yaml', 'cluster2/base/helmrepository.flux-system.istio.yaml']);
+    for (const c of ['cluster1', 'cluster2']) {
+      for (const hr of [...s.ofKind(`${c}/base/`, 'HelmRelease'), ...s.ofKind(`${c}/control-plane/`, 'HelmRelease')]) {
+        expect(hr.spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'istio', namespace: 'flux-system' });
+      }
+    }
   });
 
   test('the platform Kustomization health-checks exactly the trust objects that gate istiod', () => {
@@ -148,12 +220,14 @@ describe('Flux, per-cluster', () => {
       hostCluster: 'c1',
       git: { url: 'https://git.example.com/r.git', branch: 'main', path: 'dist' },
       flux: { mode: 'per-cluster', namespace: 'flux-system', interval: '5m', gitRepository: 'meshfleet' },
-      clusters: [{ cluster: 'c1', layers: ['platform', 'mesh'] }],
+      clusters: [{ cluster: 'c1', layers: ['platform', 'reader', 'mesh'] }],
     });
     const objects = Testing.synth(chart) as Manifest[];
     const names = objects.filter((o) => o.kind === 'Kustomization').map((o) => o.metadata.name).sort();
-    expect(names).toEqual(['c1-flux', 'c1-mesh', 'c1-platform']);
+    expect(names).toEqual(['c1-flux', 'c1-mesh', 'c1-platform', 'c1-reader']);
+    // mesh → control-plane → base → platform and reader → base → platform, skipping the missing layers.
     expect(objects.find((o) => o.metadata.name === 'c1-mesh')!.spec.dependsOn).toEqual([{ name: 'c1-platform' }]);
+    expect(objects.find((o) => o.metadata.name === 'c1-reader')!.spec.dependsOn).toEqual([{ name: 'c1-platform' }]);
     expect(validateManifests(objects)).toEqual([]);
   });
 });
@@ -163,8 +237,12 @@ describe('Flux, management cluster', () => {
     const s = fleet();
     expect(s.files().filter((f) => /^[^/]+\/flux\//.test(f)).every((f) => f.startsWith('east/flux/'))).toBe(true);
     const names = s.ofKind('east/flux/', 'Kustomization').map((k) => k.metadata.name).sort();
-    for (const c of ['east', 'eu', 'eu-edge', 'west', 'west-edge']) {
-      expect(names).toEqual(expect.arrayContaining([`${c}-platform`, `${c}-control-plane`, `${c}-mesh`]));
+    for (const c of ['east', 'eu', 'west']) {
+      expect(names).toEqual(expect.arrayContaining(['platform', 'base', 'reader', 'control-plane', 'mesh'].map((l) => `${c}-${l}`)));
+    }
+    // Remotes have no Istio configuration of their own, so no mesh layer.
+    for (const c of ['eu-edge', 'west-edge']) {
+      expect(names.filter((n) => n.startsWith(`${c}-`))).toEqual(['platform', 'base', 'reader', 'control-plane'].map((l) => `${c}-${l}`).sort());
     }
     expect(s.get('east/flux/', 'GitRepository', 'meshfleet').spec).toEqual({
       interval: '10m',
@@ -174,20 +252,58 @@ describe('Flux, management cluster', () => {
     });
   });
 
-  test('other clusters\' platform and mesh go through their kubeconfig; control planes apply to the management cluster', () => {
+  test('other clusters\' platform, reader and mesh go through their kubeconfig; base and control planes apply to the management cluster', () => {
     const s = fleet();
     const ks = (name: string) => s.get('east/flux/', 'Kustomization', name);
     for (const c of ['eu', 'eu-edge', 'west', 'west-edge']) {
       const kubeConfig = { secretRef: { name: `${c}-kubeconfig`, key: 'value' } };
       expect(ks(`${c}-platform`).spec.kubeConfig).toEqual(kubeConfig);
-      expect(ks(`${c}-mesh`).spec.kubeConfig).toEqual(kubeConfig);
+      expect(ks(`${c}-reader`).spec.kubeConfig).toEqual(kubeConfig);
+      if (!c.endsWith('-edge')) expect(ks(`${c}-mesh`).spec.kubeConfig).toEqual(kubeConfig);
+      expect(ks(`${c}-base`).spec.kubeConfig).toBeUndefined();
       expect(ks(`${c}-control-plane`).spec.kubeConfig).toBeUndefined();
-      // The same convention as the HelmReleases the control-plane layer holds.
-      for (const hr of s.ofKind(`${c}/control-plane/`, 'HelmRelease')) expect(hr.spec.kubeConfig).toEqual(kubeConfig);
+      // The same convention as the HelmReleases the base and control-plane layers hold.
+      for (const hr of [...s.ofKind(`${c}/base/`, 'HelmRelease'), ...s.ofKind(`${c}/control-plane/`, 'HelmRelease')]) expect(hr.spec.kubeConfig).toEqual(kubeConfig);
       expect(fluxKubeConfig(s.topology.delivery, c)).toEqual(kubeConfig);
     }
-    for (const layer of ['platform', 'control-plane', 'mesh']) expect(ks(`east-${layer}`).spec.kubeConfig).toBeUndefined();
+    for (const layer of ['platform', 'base', 'reader', 'control-plane', 'mesh']) expect(ks(`east-${layer}`).spec.kubeConfig).toBeUndefined();
     expect(fluxKubeConfig(s.topology.delivery, 'east')).toBeUndefined();
+  });
+
+  test('one HelmRepository for the whole fleet, in the management cluster\'s base layer; every other base waits for it', () => {
+    const s = fleet();
+    const repositories = s.files().filter((f) => /\/helmrepository\./.test(f));
+    expect(repositories).toEqual(['east/base/helmrepository.flux-system.istio.yaml']);
+    expect(s.get('east/base/', 'HelmRepository', 'istio', 'flux-system').spec).toEqual({ interval: '10m', url: 'https://istio-release.storage.googleapis.com/charts' });
+    const releases = s.ofKind('', 'HelmRelease');
+    expect(releases.length).toBe(5 * 3);
+    for (const hr of releases) expect(hr.spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'istio', namespace: 'flux-system' });
+    for (const c of ['eu', 'eu-edge', 'west', 'west-edge']) {
+      expect(s.get('east/flux/', 'Kustomization', `${c}-base`).spec.dependsOn).toEqual([{ name: 'east-base' }, { name: `${c}-platform` }]);
+    }
+    expect(s.get('east/flux/', 'Kustomization', 'east-base').spec.dependsOn).toEqual([{ name: 'east-platform' }]);
+    // Everything the management cluster's Flux applies into its own namespaces is unique (no two objects collide).
+    const local = s.topology.clusters.flatMap((c) => [...s.manifests(`${c.name}/base/`), ...s.manifests(`${c.name}/control-plane/`)])
+      .filter((m) => m.spec.kubeConfig === undefined || m.metadata.namespace === 'flux-system')
+      .map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);
+    expect(new Set(local).size).toBe(local.length);
+  });
+
+  test('a remote\'s control plane waits for its primary\'s mesh layer (istiod exposed); reader and control plane never wait for each other', () => {
+    const s = fleet();
+    const dependsOn = (name: string) => (s.get('east/flux/', 'Kustomization', name).spec.dependsOn ?? []).map((d: any) => d.name);
+    expect(dependsOn('west-edge-control-plane')).toEqual(['west-edge-base', 'west-mesh']);
+    expect(dependsOn('eu-edge-control-plane')).toEqual(['eu-edge-base', 'eu-mesh']);
+    expect(dependsOn('west-control-plane')).toEqual(['west-base']);
+    for (const c of s.topology.clusters.map((x) => x.name)) {
+      expect(dependsOn(`${c}-reader`)).toEqual([`${c}-base`]);
+      expect(dependsOn(`${c}-control-plane`)).not.toContain(`${c}-reader`);
+    }
+    // Per-cluster Flux cannot order clusters: no cross-cluster dependsOn at all.
+    for (const k of fleetPerCluster().ofKind('', 'Kustomization').filter((x) => x.apiVersion.startsWith('kustomize.toolkit'))) {
+      const cluster = k.metadata.name.replace(/-(platform|base|reader|control-plane|mesh|flux)$/, '');
+      for (const d of k.spec.dependsOn ?? []) expect(d.name.startsWith(`${cluster}-`)).toBe(true);
+    }
   });
 
   test('remotes have no cacerts to wait for; primaries wait for their ExternalSecret', () => {
@@ -231,7 +347,7 @@ describe('Argo CD', () => {
     });
   });
 
-  test('each cluster\'s children target its API server, in waves platform → base → istiod → gateway → mesh', () => {
+  test('each cluster\'s children target its API server, in waves platform → base → reader → istiod → gateway → mesh', () => {
     const s = fleet();
     for (const cluster of s.topology.clusters) {
       const apps = s.ofKind(`argocd/${cluster.name}/`, 'Application');
@@ -239,9 +355,11 @@ describe('Argo CD', () => {
       expect(waves).toEqual({
         [`${cluster.name}-platform`]: 0,
         [`${cluster.name}-istio-base`]: 1,
-        [`${cluster.name}-istiod`]: 2,
-        [`${cluster.name}-istio-eastwestgateway`]: 3,
-        [`${cluster.name}-mesh`]: 4,
+        [`${cluster.name}-reader`]: 2,
+        [`${cluster.name}-istiod`]: 3,
+        [`${cluster.name}-istio-eastwestgateway`]: 4,
+        // A remote has no Istio configuration of its own.
+        ...(cluster.role === 'primary' ? { [`${cluster.name}-mesh`]: 5 } : {}),
       });
       for (const app of apps) {
         expect(app.spec.destination).toEqual({ server: cluster.apiServer, namespace: 'istio-system' });
@@ -249,7 +367,7 @@ describe('Argo CD', () => {
         expect(app.metadata.labels).toEqual({ 'meshfleet.dev/cluster': cluster.name });
       }
     }
-    expect(ARGOCD_WAVES).toEqual({ platform: 0, base: 1, istiod: 2, gateway: 3, mesh: 4 });
+    expect(ARGOCD_WAVES).toEqual({ platform: 0, base: 1, reader: 2, istiod: 3, gateway: 4, mesh: 5 });
   });
 
   test('chart waves follow the releases\' dependsOn', () => {
@@ -266,7 +384,7 @@ describe('Argo CD', () => {
     for (const s of [docs(), fleet(), canary()]) {
       let compared = 0;
       for (const cluster of s.topology.clusters) {
-        for (const hr of s.ofKind(`${cluster.name}/control-plane/`, 'HelmRelease')) {
+        for (const hr of [...s.ofKind(`${cluster.name}/base/`, 'HelmRelease'), ...s.ofKind(`${cluster.name}/control-plane/`, 'HelmRelease')]) {
           const app = s.get(`argocd/${cluster.name}/`, 'Application', `${cluster.name}-${hr.spec.releaseName}`);
           expect(app.spec.source).toEqual({
             repoURL: s.topology.mesh.istio.chartRepository,
@@ -284,7 +402,7 @@ describe('Argo CD', () => {
   test('a canary istiod is its own Application, in the istiod wave, at the canary version', () => {
     const s = canary();
     const app = s.get('argocd/cluster1/', 'Application', 'cluster1-istiod-canary');
-    expect(app.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '2' });
+    expect(app.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3' });
     expect(app.spec.source).toMatchObject({ chart: 'istiod', targetRevision: '1.30.3', helm: { releaseName: 'istiod-canary' } });
     expect(app.spec.source.helm.valuesObject.revision).toBe('canary');
   });
@@ -328,8 +446,21 @@ describe('Argo CD', () => {
     const platform = s.get('argocd/cluster2/', 'Application', 'cluster2-platform');
     expect(platform.spec.source.path).toBe('dist/cluster2/platform');
     expect(platform.spec.syncPolicy.syncOptions).toBeUndefined();
-    // With Flux on, Argo CD must not apply the Flux HelmReleases of the control-plane directory.
-    expect(s.ofKind('argocd/', 'Application').map((a) => a.spec.source.path).filter((p) => p?.includes('control-plane'))).toEqual([]);
+    // With Flux on, Argo CD must not apply the Flux HelmReleases of the base and control-plane directories.
+    expect(s.ofKind('argocd/', 'Application').map((a) => a.spec.source.path).filter((p) => /\/(base|control-plane)$/.test(p ?? ''))).toEqual([]);
+    const reader = s.get('argocd/cluster2/', 'Application', 'cluster2-reader');
+    expect(reader.spec.source).toEqual({ repoURL: 'https://github.com/example/mesh-fleet.git', targetRevision: 'main', path: 'dist/cluster2/reader' });
+    expect(reader.spec.syncPolicy.syncOptions).toBeUndefined();
+  });
+
+  test('the reader wave does not wait for the push to the secret store', () => {
+    const s = fleet();
+    for (const push of s.ofKind('', 'PushSecret')) expect(push.metadata.annotations).toEqual({ 'argocd.argoproj.io/ignore-healthcheck': 'true' });
+    expect(s.ofKind('', 'PushSecret').length).toBe(5);
+    // The token Secret itself is Healthy once applied (no health check for Secrets): nothing to ignore.
+    for (const secret of s.ofKind('', 'Secret')) expect(secret.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'istio-reader-service-account' });
+    const noArgo = variant(FLEET_FILE, (d) => delete d.delivery.argocd);
+    for (const push of noArgo.ofKind('', 'PushSecret')) expect(push.metadata.annotations).toBeUndefined();
   });
 
   test('the platform wave waits for the trust objects only', () => {
@@ -353,11 +484,21 @@ describe('Argo CD', () => {
 
   test('without Flux, the control-plane directory is empty and Argo CD installs the charts', () => {
     const s = argoOnly();
-    expect(s.files().filter((f) => f.includes('/control-plane/') || f.includes('/flux/'))).toEqual([]);
+    expect(s.files().filter((f) => /\/(base|control-plane|flux)\//.test(f))).toEqual([]);
     expect(s.ofKind('argocd/eu-edge/', 'Application').map((a) => a.metadata.name).sort()).toEqual(
-      ['eu-edge-istio-base', 'eu-edge-istio-eastwestgateway', 'eu-edge-istiod', 'eu-edge-mesh', 'eu-edge-platform'],
+      ['eu-edge-istio-base', 'eu-edge-istio-eastwestgateway', 'eu-edge-istiod', 'eu-edge-platform', 'eu-edge-reader'],
     );
-    expect(load(s.tree.get('eu-edge/kustomization.yaml')!)).toMatchObject({ resources: ['platform', 'mesh'] });
+    expect(load(s.tree.get('eu-edge/kustomization.yaml')!)).toMatchObject({ resources: ['platform', 'reader'] });
+    expect(load(s.tree.get('eu/kustomization.yaml')!)).toMatchObject({ resources: ['platform', 'reader', 'mesh'] });
+  });
+
+  test('a cluster without apiServer is a bug the rules must have caught, not an empty destination', () => {
+    const withoutApiServer = (t: Topology): Topology => ({ ...t, clusters: t.clusters.map((c) => (c.name === 'west-edge' ? { ...c, apiServer: undefined } : c)) });
+    // Read by the primaries through a remote secret (the trust rules require apiServer)...
+    expect(() => synthesizeFleet(withoutApiServer(fleet().topology))).toThrow(/^cluster "west-edge" has no apiServer, but primary "east" reads it/);
+    // ...and deployed to by Argo CD (the delivery rules require it).
+    const existing = variant(FLEET_FILE, (d) => (d.credentials = { provider: 'existing' })).topology;
+    expect(() => synthesizeFleet(withoutApiServer(existing))).toThrow(/^cluster "west-edge" has no apiServer, which Argo CD needs/);
   });
 
   test('without Argo CD there is no argocd directory', () => {
@@ -391,23 +532,38 @@ describe('order', () => {
     }
   });
 
-  test('the model catches a broken order', () => {
-    const s = docs();
-    const broken = new Map(s.tree);
-    const edit = (file: string, change: (m: any) => void) => {
-      const m = load(broken.get(file)!) as any;
+  /** `s` with some output files changed (`edit` gets the parsed manifest) or moved. */
+  const broken = (s: Synthesized, edits: Record<string, (m: any) => void>, moves: Record<string, string> = {}) => {
+    const tree = new Map(s.tree);
+    for (const [file, change] of Object.entries(edits)) {
+      const m = load(tree.get(file)!) as any;
       change(m);
-      broken.set(file, toYaml(m));
-    };
-    edit('cluster1/flux/kustomization.flux-system.cluster1-mesh.yaml', (m) => (m.spec.dependsOn = [{ name: 'cluster1-platform' }]));
-    edit('cluster1/flux/kustomization.flux-system.cluster1-control-plane.yaml', (m) => delete m.spec.dependsOn);
-    edit('argocd/cluster2/application.argocd.cluster2-istio-eastwestgateway.yaml', (m) => (m.metadata.annotations['argocd.argoproj.io/sync-wave'] = '2'));
-    edit('argocd/cluster2/application.argocd.cluster2-mesh.yaml', (m) => (m.metadata.annotations['argocd.argoproj.io/sync-wave'] = '0'));
-    const b = new Synthesized(s.topology, broken);
+      tree.set(file, toYaml(m));
+    }
+    for (const [from, to] of Object.entries(moves)) {
+      for (const file of [...tree.keys()].filter((f) => f.startsWith(from))) {
+        tree.set(to + file.slice(from.length), tree.get(file)!);
+        tree.delete(file);
+      }
+    }
+    return new Synthesized(s.topology, tree);
+  };
+  const wave = (w: string) => (m: any) => (m.metadata.annotations['argocd.argoproj.io/sync-wave'] = w);
+
+  test('the model catches a broken order', () => {
+    const b = broken(docs(), {
+      'cluster1/flux/kustomization.flux-system.cluster1-mesh.yaml': (m) => (m.spec.dependsOn = [{ name: 'cluster1-platform' }]),
+      'cluster1/flux/kustomization.flux-system.cluster1-base.yaml': (m) => delete m.spec.dependsOn,
+      'cluster1/flux/kustomization.flux-system.cluster1-control-plane.yaml': (m) => delete m.spec.dependsOn,
+      'argocd/cluster2/application.argocd.cluster2-istio-eastwestgateway.yaml': wave('3'),
+      'argocd/cluster2/application.argocd.cluster2-mesh.yaml': wave('0'),
+      'argocd/cluster2/application.argocd.cluster2-reader.yaml': wave('1'),
+    });
     const flux = fluxOrderViolations(b);
     expect(flux).toEqual(expect.arrayContaining([
       expect.stringMatching(/^Kustomization cluster1-mesh: PeerAuthentication istio-system\/default needs crd:cluster1\/istio/),
       expect.stringMatching(/^HelmRelease cluster1:istio-system\/istiod: HelmRelease cluster1:istio-system\/istiod needs obj:cluster1\/Certificate\/istio-system\/istio-intermediate/),
+      'HelmRelease cluster1:istio-system/istiod: HelmRelease istio-system/istiod needs obj:cluster1/HelmRepository/flux-system/istio (applied) first',
       expect.stringMatching(/^HelmRelease cluster1:istio-system\/istio-base: HelmRelease cluster1:istio-system\/istio-base needs ns:cluster1\/istio-system/),
     ]));
     expect(flux.every((v) => v.includes('cluster1'))).toBe(true);
@@ -415,9 +571,69 @@ describe('order', () => {
     expect(argo).toEqual(expect.arrayContaining([
       'Application cluster2-istio-eastwestgateway: Application cluster2-istio-eastwestgateway needs chart:cluster2/istiod (ready) first',
       expect.stringMatching(/^Application cluster2-mesh: .* needs crd:cluster2\/istio/),
-      expect.stringMatching(/^Application cluster2-mesh: Secret istio-system\/istio-reader-service-account-istio-remote-secret-token needs sa:cluster2\/istio-system\/istio-reader-service-account/),
+      'Application cluster2-reader: Secret istio-system/istio-reader-service-account-istio-remote-secret-token needs sa:cluster2/istio-system/istio-reader-service-account (ready) first',
     ]));
     expect(argo.every((v) => v.includes('cluster2'))).toBe(true);
+  });
+
+  const TOKEN = 'obj:west-edge/Secret/istio-system/istio-reader-service-account-istio-remote-secret-token (applied)';
+  const GATEWAY = 'HelmRelease east:flux-system/west-edge-istio-eastwestgateway';
+
+  test('the model rejects the old layout: a remote\'s reader token applied after its control plane never lets its gateway finish', () => {
+    // The reader token back in the mesh layer, which waits for the control plane (gateway included).
+    const old = broken(fleet(), {
+      'east/flux/kustomization.flux-system.west-edge-reader.yaml': (m) => {
+        m.spec.path = './dist/west-edge/mesh';
+        m.spec.dependsOn = [{ name: 'west-edge-control-plane' }];
+      },
+      'argocd/west-edge/application.argocd.west-edge-reader.yaml': wave('5'),
+    }, { 'west-edge/reader/': 'west-edge/mesh/' });
+    expect(fluxOrderViolations(old)).toEqual([`${GATEWAY}: ${GATEWAY} needs ${TOKEN} first`]);
+    expect(argoCdOrderViolations(old)).toEqual([
+      `Application west-edge-istio-eastwestgateway: Application west-edge-istio-eastwestgateway needs ${TOKEN} first`,
+    ]);
+  });
+
+  test('the model rejects a remote\'s gateway that does not retry, or that does not wait for its primary\'s istiod exposure', () => {
+    const gatewayFile = 'west-edge/control-plane/helmrelease.flux-system.west-edge-istio-eastwestgateway.yaml';
+    const noRetry = broken(fleet(), { [gatewayFile]: (m) => delete m.spec.install });
+    expect(fluxOrderViolations(noRetry)).toEqual([`${GATEWAY}: ${GATEWAY} needs ${TOKEN} first`]);
+    const noExposure = broken(fleet(), {
+      'east/flux/kustomization.flux-system.west-edge-control-plane.yaml': (m) => (m.spec.dependsOn = [{ name: 'west-edge-base' }]),
+    });
+    expect(fluxOrderViolations(noExposure)).toEqual([
+      `${GATEWAY}: ${GATEWAY} needs obj:west/Gateway/istio-system/istiod-gateway (ready) first`,
+      `${GATEWAY}: ${GATEWAY} needs obj:west/VirtualService/istio-system/istiod-vs (ready) first`,
+    ]);
+    const noRepository = broken(fleet(), {
+      'east/flux/kustomization.flux-system.eu-base.yaml': (m) => (m.spec.dependsOn = [{ name: 'eu-platform' }]),
+    });
+    expect(fluxOrderViolations(noRepository)).toEqual(['eu-istio-base', 'eu-istio-eastwestgateway', 'eu-istiod'].map(
+      (hr) => `HelmRelease east:flux-system/${hr}: HelmRelease flux-system/${hr} needs obj:east/HelmRepository/flux-system/istio (applied) first`,
+    ));
+  });
+});
+
+describe('adding a revision to a running mesh (docs/control-plane.md)', () => {
+  const releases = (s: Synthesized) => s.ofKind('cluster1/', 'HelmRelease').map((r) => r.metadata.name).sort();
+  const running = () => fluxOnly();
+  const revised = () => variant(DOCS_FILE, (d) => (d.mesh.istio.revision = '1-30-3'));
+
+  test('in one edit, the istiod HelmRelease is replaced: the running istiod would be pruned, i.e. uninstalled', () => {
+    expect(releases(running())).toEqual(['istio-base', 'istio-eastwestgateway', 'istiod']);
+    expect(releases(revised())).toEqual(['istio-base', 'istio-eastwestgateway', 'istiod-1-30-3']);
+  });
+
+  test('through a canary, the promoted release is the canary\'s own: only the unused istiod leaves', () => {
+    const withCanary = variant(DOCS_FILE, (d) => (d.mesh.istio.canary = { revision: '1-30-3', namespaces: ['sample'] }));
+    expect(releases(withCanary)).toEqual(['istio-base', 'istio-eastwestgateway', 'istiod', 'istiod-1-30-3']);
+    // Edit 1 keeps the running istiod and gateway exactly as they are.
+    for (const name of ['istiod', 'istio-eastwestgateway']) {
+      expect(withCanary.get('cluster1/control-plane/', 'HelmRelease', name)).toEqual(running().get('cluster1/control-plane/', 'HelmRelease', name));
+    }
+    // Edit 2 (promotion) is the one-edit result, reached with the new istiod already installed and unchanged.
+    const canaryRelease = withCanary.get('cluster1/control-plane/', 'HelmRelease', 'istiod-1-30-3');
+    expect(revised().get('cluster1/control-plane/', 'HelmRelease', 'istiod-1-30-3')).toEqual(canaryRelease);
   });
 });
 

@@ -4,6 +4,7 @@
 import { controlPlaneValues } from '../constructs/helm-values';
 import { serviceMeshConfig } from '../constructs/service-mesh-config';
 import { MeshFacts, parseTopology } from '../topology';
+import { EastWestPlacement } from '../topology/east-west-placement';
 import { ServicePlacement } from '../topology/service-placement';
 import { validateManifests } from './support/crd-schema';
 import { Manifest, synthFile, synthText, Synthesized } from './support/synth';
@@ -112,10 +113,16 @@ describe('global services in examples/global-fleet.yaml', () => {
     expect(ratings.spec.subsets.map((s: any) => s.name)).toEqual(['eu', 'west-edge']);
   });
 
-  test('every DestinationRule carries outlier detection, so Istio applies its failover', () => {
+  test('every DestinationRule carries the mesh\'s outlier detection, so Istio applies its failover', () => {
     const rules = out.ofKind('', 'DestinationRule').filter((m) => m.metadata.namespace !== 'istio-system');
     expect(rules.length).toBeGreaterThan(0);
-    for (const dr of rules) expect(dr.spec.trafficPolicy.outlierDetection).toBeDefined();
+    for (const dr of rules) {
+      expect({ rule: `${dr.metadata.namespace}/${dr.metadata.name}`, outlierDetection: dr.spec.trafficPolicy.outlierDetection }).toEqual({
+        rule: `${dr.metadata.namespace}/${dr.metadata.name}`,
+        // the example's mesh.outlierDetection, and the built-in maxEjectionPercent
+        outlierDetection: { consecutive5xxErrors: 3, interval: '5s', baseEjectionTime: '1m', maxEjectionPercent: 100 },
+      });
+    }
   });
 
   test('a weighted service gets a VirtualService splitting traffic across its cluster subsets', () => {
@@ -244,13 +251,13 @@ describe('global services in examples/global-fleet.yaml', () => {
       for (const ns of used) expect({ cluster: p, namespace: ns, exists: namespaces.includes(ns) }).toEqual({ cluster: p, namespace: ns, exists: true });
     }
     // ledger's config in east lives in payments, though nothing of east runs there
-    expect(out.get('east/platform/', 'Namespace', 'payments')).toBeDefined();
+    expect(out.get('east/platform/', 'Namespace', 'payments').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
   });
 
   test('the placement is built once per fleet and shared', () => {
     const facts = new MeshFacts(out.topology);
     expect(ServicePlacement.of(facts)).toBe(ServicePlacement.of(facts));
-    expect(ServicePlacement.of(facts).configNamespacesIn('eu')).toEqual(['bookinfo', 'frontend', 'inventory', 'payments']);
+    expect(ServicePlacement.of(facts).appNamespacesIn('eu')).toEqual(['bookinfo', 'frontend', 'inventory', 'payments']);
   });
 });
 
@@ -375,13 +382,21 @@ describe('placement scales linearly', () => {
       `apiVersion: meshfleet.dev/v1alpha1\nkind: MeshTopology\nmesh: { id: m }\nclusters:\n${clusters.join('\n')}\nservices:\n${services.join('\n')}\n`,
       'scale.yaml',
     );
-    const placement = ServicePlacement.of(new MeshFacts(topology));
+    const facts = new MeshFacts(topology);
+    const placement = ServicePlacement.of(facts);
     const primaryOf = (k: number) => `k${k - (k % 4)}`;
+    const routedBy = new Map<string, string[]>();
+    for (const p of facts.primaries) for (const s of placement.routedIn(p.name)) routedBy.set(s.name, [...(routedBy.get(s.name) ?? []), p.name]);
     for (const service of topology.services) {
       const i = Number(service.name.slice(1));
-      expect(placement.primariesOf(service)).toEqual([...new Set([primaryOf(i % 100), primaryOf((i * 7) % 100)])].sort());
+      expect(routedBy.get(service.name)!.sort()).toEqual([...new Set([primaryOf(i % 100), primaryOf((i * 7) % 100)])].sort());
     }
-    const total = Array.from({ length: 25 }, (_, p) => placement.routedIn(`k${p * 4}`).length).reduce((a, b) => a + b, 0);
-    expect(total).toBeGreaterThanOrEqual(1000);
+
+    // East-west gateways: every primary (it serves remotes), and every cluster running a service
+    // called from another network (clusters k, k+1, k+2, k+3 share the network of primary k).
+    const gateways = new Set(facts.primaries.map((p) => p.name));
+    for (let i = 0; i < 1000; i++) if (primaryOf(i % 100) !== primaryOf((i * 7) % 100)) gateways.add(`k${i % 100}`);
+    expect(EastWestPlacement.of(facts).clusters).toEqual([...gateways].sort());
+    expect(gateways.size).toBeLessThan(100);
   });
 });

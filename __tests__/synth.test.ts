@@ -1,12 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dump, load } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
+import { RETAINED_NAMESPACE_ANNOTATIONS } from '../constructs/retained-namespace';
 import { writeTempTree } from '../src/cli';
-import { ROOT, synthFile, synthText } from './support/synth';
+import { Manifest, ROOT, synthFile, synthText, Synthesized } from './support/synth';
 import { validateManifests } from './support/crd-schema';
 
 const EXAMPLES = ['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml'];
+
+const key = (m: Manifest) => `${m.apiVersion} ${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+
+/** The manifests a kustomize directory lists, following nested kustomization directories. */
+function listedManifests(out: Synthesized, dir: string): Manifest[] {
+  const kustomization = load(out.tree.get(`${dir}/kustomization.yaml`)!) as { resources: string[] };
+  return kustomization.resources.flatMap((entry) => {
+    const file = `${dir}/${entry}`;
+    return out.tree.has(`${file}/kustomization.yaml`) ? listedManifests(out, file) : (loadAll(out.tree.get(file)!) as Manifest[]);
+  });
+}
 
 /** The example with every author-ordered set reversed: clusters, services, runsIn, consumers, namespaces. */
 function reordered(file: string): string {
@@ -76,13 +88,13 @@ describe.each(EXAMPLES)('synthesizing %s', (file) => {
     }
   });
 
-  test('every kustomize directory builds with kubectl kustomize', () => {
+  test('every kustomize directory builds with kubectl kustomize, to exactly the objects it lists', () => {
     const dir = writeTempTree(out.tree);
     const roots = out.files().filter((f) => f.endsWith('kustomization.yaml')).map((f) => path.dirname(f));
     expect(roots.length).toBeGreaterThan(0);
     for (const root of roots) {
-      const built = execFileSync('kubectl', ['kustomize', path.join(dir, root)], { encoding: 'utf8' });
-      expect(built).toMatch(/^apiVersion: /m);
+      const built = loadAll(execFileSync('kubectl', ['kustomize', path.join(dir, root)], { encoding: 'utf8' })) as Manifest[];
+      expect(built.map(key).sort()).toEqual(listedManifests(out, root).map(key).sort());
     }
   });
 });
@@ -100,10 +112,11 @@ describe('the docs example (Istio multi-primary, multi-network)', () => {
     const fleet = synthFile('examples/global-fleet.yaml');
     expect(fleet.get('west-edge/platform/', 'Namespace', 'istio-system').metadata.annotations).toEqual({
       'topology.istio.io/controlPlaneClusters': 'west',
+      ...RETAINED_NAMESPACE_ANNOTATIONS,
     });
     expect(fleet.get('eu-edge/platform/', 'Namespace', 'istio-system').metadata.labels).toEqual({
       'topology.istio.io/network': 'net-eu-edge',
     });
-    expect(fleet.get('east/platform/', 'Namespace', 'istio-system').metadata.annotations).toBeUndefined();
+    expect(fleet.get('east/platform/', 'Namespace', 'istio-system').metadata.annotations).toEqual(RETAINED_NAMESPACE_ANNOTATIONS);
   });
 });

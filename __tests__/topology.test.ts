@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseTopology } from '../topology';
-import { editTopology, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
+import { editTopology, expectOnlyProblem, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
 const edited = (edit: (doc: any) => void): string => editTopology(MINIMAL_TOPOLOGY, edit);
+const example = (name: string) => readFileSync(path.join(__dirname, '..', 'examples', name), 'utf8');
 
 describe('loading a valid topology', () => {
   test('applies documented defaults', () => {
@@ -180,5 +183,64 @@ describe('reporting problems', () => {
   test('fails if the topology file cannot be read', () => {
     const { loadTopology } = jest.requireActual('../topology');
     expect(() => loadTopology('/nonexistent/mesh.yaml')).toThrow('cannot read the topology file: ENOENT');
+  });
+});
+
+describe('one mistake, one problem: rules hold back on fields the shape step rejected', () => {
+  const docs = example('docs-multi-primary.yaml');
+  const fleet = example('global-fleet.yaml');
+
+  test('fails if a weight entry is invalid, without "must add up to 100" on top', () => {
+    expectOnlyProblem(edited((d) => (d.services[0].weights = { cluster1: 'eighty', cluster2: 20 })),
+      'services[0].weights.cluster1', 'must be a whole number from 0 to 100 (got "eighty")');
+    expectOnlyProblem(edited((d) => (d.services[0].weights = { cluster1: 150, cluster2: 20 })),
+      'services[0].weights.cluster1', 'must be a whole number from 0 to 100 (got 150)');
+    expectOnlyProblem(edited((d) => (d.services[0].weights = { cluster1: null, cluster2: 20 })),
+      'services[0].weights.cluster1', 'must be a whole number from 0 to 100 (got nothing)');
+  });
+
+  test('still fails if valid weights do not add up to 100', () => {
+    expectOnlyProblem(edited((d) => (d.services[0].weights = { cluster1: 60, cluster2: 30 })), 'services[0].weights', 'must add up to 100 (got 90)');
+  });
+
+  test('fails if apiServer is malformed, without "is required" (Argo CD, remote secrets) on top', () => {
+    // The docs example has delivery.argocd and external-secrets credentials: both need apiServer.
+    expectOnlyProblem(editTopology(docs, (d) => (d.clusters[1].apiServer = 'http://cluster2.example.com:6443')),
+      'clusters[1].apiServer', 'must be an https:// URL (got "http://cluster2.example.com:6443")');
+  });
+
+  test('still says apiServer is required when it is absent', () => {
+    const problems = problemsOf(editTopology(docs, (d) => delete d.clusters[1].apiServer));
+    expect(problems.map((p) => [p.path, p.message.split(':')[0]])).toEqual([
+      ['clusters[1].apiServer', 'is required'],
+      ['clusters[1].apiServer', 'is required when delivery.argocd is set'],
+    ]);
+  });
+
+  test('fails if managementCluster is malformed, without "is required with mode: management" on top', () => {
+    expectOnlyProblem(editTopology(fleet, (d) => (d.delivery.flux.managementCluster = 'East_1')),
+      'delivery.flux.managementCluster', /^must be a DNS-1123 label/);
+  });
+
+  test('fails if the Flux mode is malformed, without "managementCluster is only used with mode: management" on top', () => {
+    expectOnlyProblem(editTopology(fleet, (d) => (d.delivery.flux.mode = 'managed')),
+      'delivery.flux.mode', 'must be one of per-cluster, management (got "managed")');
+  });
+
+  test('fails if secretRef is malformed, without "is required for an ssh:// Git URL" on top', () => {
+    expectOnlyProblem(editTopology(fleet, (d) => (d.delivery.flux.secretRef = 'Flux_System')), 'delivery.flux.secretRef', /^must be a DNS-1123 label/);
+  });
+
+  test('fails if a provider is malformed, without "only read with provider …" for its block on top', () => {
+    expectOnlyProblem(editTopology(docs, (d) => (d.trust.provider = 'vault')),
+      'trust.provider', 'must be one of cert-manager, external-secrets, existing (got "vault")');
+    expectOnlyProblem(editTopology(docs, (d) => (d.credentials.provider = 'vault')),
+      'credentials.provider', 'must be one of external-secrets, existing (got "vault")');
+  });
+
+  test('fails if a runsIn entry is invalid or unknown, without failover or weights complaints on top', () => {
+    expectOnlyProblem(editTopology(fleet, (d) => (d.services[0].runsIn[0] = 12345)), 'services[0].runsIn[0]', 'must be a string (got 12345)');
+    expectOnlyProblem(editTopology(fleet, (d) => (d.services[0].runsIn[0] = 'esat')), 'services[0].runsIn[0]', /^names unknown cluster "esat"/);
+    expectOnlyProblem(editTopology(fleet, (d) => (d.services[1].runsIn[0] = 'esat')), 'services[1].runsIn[0]', /^names unknown cluster "esat"/);
   });
 });

@@ -164,7 +164,7 @@ describe('remote secrets', () => {
 });
 
 describe('reader token', () => {
-  test('every cluster a primary reads declares the token Secret without data, after the control plane', () => {
+  test('every cluster a primary reads declares the token Secret without data, in its own layer after the base chart', () => {
     for (const cluster of ['east', 'eu', 'eu-edge', 'west', 'west-edge']) {
       const secret = FLEET.get(`${cluster}/${READER_TOKEN_LAYER}/`, 'Secret', 'istio-reader-service-account-istio-remote-secret-token', 'istio-system');
       expect(secret).toEqual({
@@ -178,7 +178,7 @@ describe('reader token', () => {
         type: 'kubernetes.io/service-account-token',
       });
     }
-    expect(READER_TOKEN_LAYER).toBe('mesh');
+    expect(READER_TOKEN_LAYER).toBe('reader');
     expect(TRUST_LAYER).toBe('platform');
   });
 
@@ -194,7 +194,7 @@ describe('reader token', () => {
   });
 
   test('a PushSecret publishes token and ca.crt to the cluster\'s own key', () => {
-    const push = FLEET.get('west-edge/mesh/', 'PushSecret', 'istio-reader-token', 'istio-system');
+    const push = FLEET.get('west-edge/reader/', 'PushSecret', 'istio-reader-token', 'istio-system');
     expect(push.apiVersion).toBe('external-secrets.io/v1alpha1');
     expect(push.spec).toEqual({
       refreshInterval: '1h',
@@ -256,7 +256,7 @@ describe('SECRETS.md', () => {
     expect(doc).toContain('| `cacerts` | istiod, as its plugin CA: this cluster\'s intermediate under the shared root | `ExternalSecret cacerts` from ClusterSecretStore `vault-pki`, key `pki/istio/east` | `platform/externalsecret.istio-system.cacerts.yaml` |');
     expect(doc).toContain('| `istio-remote-secret-eu-edge` | istiod, to read cluster `eu-edge`\'s API server (endpoints, services) | `ExternalSecret istio-remote-secret-eu-edge` from ClusterSecretStore `vault-kv`, key `kv/meshfleet/eu-edge/istio-reader` |');
     expect(doc).toContain('| ClusterSecretStore `vault-pki` | `pki/istio/east` | `ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem` | this cluster (`ExternalSecret cacerts`) |');
-    expect(doc).toContain('| ClusterSecretStore `vault-kv` | `kv/meshfleet/east/istio-reader` | `token`, `ca.crt` | `eu`, `west` | this cluster (`PushSecret istio-reader-token`, `mesh/pushsecret.istio-system.istio-reader-token.yaml`) |');
+    expect(doc).toContain('| ClusterSecretStore `vault-kv` | `kv/meshfleet/east/istio-reader` | `token`, `ca.crt` | `eu`, `west` | this cluster (`PushSecret istio-reader-token`, `reader/pushsecret.istio-system.istio-reader-token.yaml`) |');
     expect(doc).toContain('| ClusterSecretStore `vault-kv` | `kv/meshfleet/west-edge/istio-reader` | `token`, `ca.crt` | this cluster (remote secret for `west-edge`) | cluster `west-edge` (`PushSecret istio-reader-token`) |');
     expect(doc).toContain('## Order');
     expect(doc).toContain('`cacerts` must exist before istiod starts');

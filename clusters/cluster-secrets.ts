@@ -10,6 +10,7 @@ import type { ClusterStack } from './cluster-stack';
 import { secretsInventory } from './secrets-inventory';
 import * as certmanager from '../imports/cert-manager-certificate-cert-manager.io';
 import * as eso from '../imports/external-secrets-external-secrets.io';
+import { ARGOCD_IGNORE_HEALTHCHECK } from '../constructs/argocd-delivery';
 import { PluginCaCertificate } from '../constructs/plugin-ca-certificate';
 import { PluginCaExternalSecret } from '../constructs/plugin-ca-external-secret';
 import { ReaderToken } from '../constructs/reader-token';
@@ -27,12 +28,19 @@ import { clustersReadBy, readersOf, runsIstiodCa, storeKey } from '../topology/t
 export const TRUST_LAYER: Layer = 'platform';
 
 /**
- * The layer holding the reader token Secret (and its PushSecret): applied after the control
- * plane is ready. The token controller deletes a `kubernetes.io/service-account-token`
- * Secret whose service account does not exist, and `istio-reader-service-account` comes
- * from the `base` chart, so the Secret must follow the Helm release, not precede it.
+ * The layer holding the reader token Secret (and its PushSecret): applied once the `base`
+ * chart is installed, and not after istiod and the gateway.
+ *
+ * - After `base`: the token controller deletes a `kubernetes.io/service-account-token` Secret
+ *   whose service account does not exist, and `istio-reader-service-account` comes from `base`.
+ * - Not after the gateway: a remote's east-west gateway pods are injected only once its
+ *   primary's istiod reads the remote (through `istio-remote-secret-<remote>`, built from this
+ *   token) and patches the remote's injector; waiting for the gateway before publishing the
+ *   token would deadlock. Istio's primary-remote guide, too, creates the remote secret before
+ *   installing the remote's gateway.
+ * @see https://istio.io/latest/docs/setup/install/multicluster/primary-remote_multi-network/
  */
-export const READER_TOKEN_LAYER: Layer = 'mesh';
+export const READER_TOKEN_LAYER: Layer = 'reader';
 
 /** An object a delivery tool waits for (Flux `healthChecks`, Argo CD sync waves). */
 export interface ObjectReference {
@@ -55,7 +63,7 @@ export interface ObjectReference {
  * istiod CA (remotes).
  *
  * Remote secrets deliberately do not gate anything: each depends on another cluster's reader
- * token, which exists only after that cluster's control plane is installed, so gating would
+ * token, which exists only after that cluster's `base` chart is installed, so gating would
  * deadlock a multi-primary fleet. istiod picks remote secrets up live.
  */
 export function trustHealthChecks(facts: MeshFacts, cluster: Cluster): readonly ObjectReference[] {
@@ -78,6 +86,9 @@ export function trustHealthChecks(facts: MeshFacts, cluster: Cluster): readonly 
  *   external-secrets`, one remote secret per other cluster;
  * - every cluster some primary reads gets the reader token Secret and (with
  *   `credentials.externalSecrets.push`) the PushSecret that publishes it.
+ *
+ * With Argo CD, the remote-secret ExternalSecrets and the PushSecret carry
+ * {@link ARGOCD_IGNORE_HEALTHCHECK}: their sync waves must not wait for other clusters or the store.
  */
 export function addClusterSecrets(stack: ClusterStack): void {
   const { facts, cluster } = stack;
@@ -102,16 +113,21 @@ export function addClusterSecrets(stack: ClusterStack): void {
     }
   }
 
+  // Objects whose readiness depends on other clusters or on the store: no Argo CD wave waits for them.
+  const nonGating = facts.topology.delivery.argocd ? { [ARGOCD_IGNORE_HEALTHCHECK]: 'true' } : undefined;
   const es = credentials.provider === 'external-secrets' ? credentials.externalSecrets : undefined;
   if (es) {
     for (const peer of clustersReadBy(facts.topology.clusters, cluster)) {
+      if (!peer.apiServer) {
+        throw new Error(`cluster "${peer.name}" has no apiServer, but primary "${cluster.name}" reads it: the trust rules must have rejected this topology`);
+      }
       new RemoteSecret(platform, `remote-secret-${peer.name}`, {
         clusterName: peer.name,
-        // The trust rules require apiServer on every cluster a primary reads.
-        apiServer: peer.apiServer ?? '',
+        apiServer: peer.apiServer,
         store: es.store,
         key: storeKey(es.key, peer.name),
         refreshInterval: es.refreshInterval,
+        annotations: nonGating,
       });
     }
   }
@@ -124,9 +140,10 @@ export function addClusterSecrets(stack: ClusterStack): void {
         store: es.store,
         key: storeKey(es.key, cluster.name),
         refreshInterval: es.refreshInterval,
+        annotations: nonGating,
       });
     }
   }
 
-  stack.addDocument('SECRETS.md', secretsInventory(facts, cluster));
+  stack.addDocument('SECRETS.md', secretsInventory(facts, cluster, { trust: TRUST_LAYER, readerToken: READER_TOKEN_LAYER }));
 }

@@ -5,30 +5,26 @@
 import type { ClusterStack } from './cluster-stack';
 import { AppNamespaces, appNamespaces } from '../constructs/app-namespaces';
 import { controlPlaneReleases } from '../constructs/control-plane-releases';
-import { CrossNetworkGateway } from '../constructs/cross-network-gateway';
+import { CrossNetworkGateway, hasCrossNetworkGateway } from '../constructs/cross-network-gateway';
 import { ExposeIstiod } from '../constructs/expose-istiod';
-import { FluxControlPlane } from '../constructs/flux-control-plane';
+import { FluxControlPlane, FluxIstioRepository } from '../constructs/flux-control-plane';
 import { fluxHostCluster, fluxKubeConfig } from '../constructs/flux-kubeconfig';
 import { controlPlaneValues, servesRemotes } from '../constructs/helm-values';
 import { ControlPlaneIstioOperator, EastWestGatewayIstioOperator } from '../constructs/istio-operator';
-import { Cluster, Topology } from '../topology';
-
-/**
- * The cluster whose Flux applies `cluster`'s `control-plane` layer: the management cluster in
- * `delivery.flux.mode: management` (its `HelmRelease`s then carry `spec.kubeConfig`), the
- * cluster itself otherwise.
- */
-export function controlPlaneAppliedIn(topology: Topology, cluster: Cluster): string {
-  return fluxHostCluster(topology.delivery, cluster.name);
-}
 
 /**
  * Adds the control plane of `stack`'s cluster to its layers:
  * - `platform`: application `Namespace`s labelled for injection;
- * - `control-plane`: `HelmRepository` + `HelmRelease`s `base` → `istiod` → east-west gateway (with Flux);
- * - `mesh` (primaries): `Gateway cross-network-gateway` in a multi-network mesh, and
+ * - `base` (with Flux): `HelmRelease` `istio-base` (the CRDs and the reader service account)
+ *   and, in the cluster whose Flux installs the releases, the `HelmRepository` they all use;
+ * - `control-plane` (with Flux): `HelmRelease`s `istiod` (and a canary istiod) → east-west
+ *   gateway, after `istio-base` (`dependsOn` across the two layers);
+ * - `mesh` (primaries): `Gateway cross-network-gateway` when it or a remote runs the gateway in a multi-network mesh, and
  *   `Gateway istiod-gateway` + `VirtualService istiod-vs` when it serves remotes;
  * - `istioctl`: the control-plane and east-west gateway `IstioOperator`s.
+ *
+ * `base` is a layer of its own so that the reader token (layer `reader`) can follow it
+ * without waiting for istiod and the gateway: a remote's gateway needs that token first.
  */
 export function addControlPlane(stack: ClusterStack): void {
   const { facts, cluster } = stack;
@@ -40,18 +36,18 @@ export function addControlPlane(stack: ClusterStack): void {
 
   const flux = topology.delivery.flux;
   if (flux) {
-    new FluxControlPlane(stack.layer('control-plane'), 'istio', {
-      cluster: cluster.name,
-      releases: controlPlaneReleases(facts, cluster),
-      chartRepository: istio.chartRepository,
-      fluxNamespace: flux.namespace,
-      interval: flux.interval,
-      kubeConfig: fluxKubeConfig(topology.delivery, cluster.name),
-    });
+    const releases = controlPlaneReleases(facts, cluster);
+    const common = { cluster: cluster.name, fluxNamespace: flux.namespace, interval: flux.interval, kubeConfig: fluxKubeConfig(topology.delivery, cluster.name) };
+    // One repository per Flux: in every cluster (per-cluster mode), or once in the management cluster.
+    if (fluxHostCluster(topology.delivery, cluster.name) === cluster.name) {
+      new FluxIstioRepository(stack.layer('base'), 'istio-repository', { chartRepository: istio.chartRepository, fluxNamespace: flux.namespace, interval: flux.interval });
+    }
+    new FluxControlPlane(stack.layer('base'), 'istio', { ...common, releases: releases.filter((r) => r.chart === 'base') });
+    new FluxControlPlane(stack.layer('control-plane'), 'istio', { ...common, releases: releases.filter((r) => r.chart !== 'base') });
   }
 
   if (cluster.role === 'primary') {
-    if (facts.multiNetwork) new CrossNetworkGateway(stack.layer('mesh'), 'cross-network-gateway');
+    if (hasCrossNetworkGateway(facts, cluster)) new CrossNetworkGateway(stack.layer('mesh'), 'cross-network-gateway');
     if (servesRemotes(facts, cluster)) {
       new ExposeIstiod(stack.layer('mesh'), 'expose-istiod', { revisions: [istio.revision, ...(istio.canary ? [istio.canary.revision] : [])] });
     }

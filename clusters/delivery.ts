@@ -5,7 +5,7 @@
  * Runs once all cluster stacks are composed, because which layer directories exist (and so
  * what each `Kustomization` / `Application` depends on) is known only then.
  */
-import { ApiObject, App } from 'cdk8s';
+import { App } from 'cdk8s';
 import { trustHealthChecks } from './cluster-secrets';
 import type { ClusterStack } from './cluster-stack';
 import {
@@ -18,23 +18,25 @@ import {
 } from '../constructs/argocd-delivery';
 import { controlPlaneReleases } from '../constructs/control-plane-releases';
 import { fluxHostCluster, fluxKubeConfig } from '../constructs/flux-kubeconfig';
-import { FluxClusterLayers, FluxLayer, FluxSync, gitPath } from '../constructs/flux-sync';
+import { FluxClusterLayers, FluxLayer, FluxSync, fluxKustomizationName, gitPath } from '../constructs/flux-sync';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/secret-names';
 import { LayerChart } from '../src/layer-chart';
-import { MeshFacts } from '../topology';
+import { Cluster, MeshFacts } from '../topology';
 import { ARGOCD_DIRECTORY } from '../topology/rules/delivery';
 
-/** The layers a delivery tool applies, in order. */
-export const DELIVERED_LAYERS: readonly FluxLayer[] = ['platform', 'control-plane', 'mesh'];
+/** The layers Flux applies (see `FLUX_LAYER_DEPENDENCIES` for their order). */
+export const DELIVERED_LAYERS: readonly FluxLayer[] = ['platform', 'base', 'reader', 'control-plane', 'mesh'];
 
 /**
- * Annotation that keeps an object's health out of its Application's health. Set on the
- * platform layer's custom resources other than the trust objects, so the platform wave
- * waits for `cacerts` only: remote-secret ExternalSecrets become Ready only after the other
- * clusters' control planes push their reader tokens, and waiting for them would deadlock.
- * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#ignoring-child-resource-health-check-in-applications
+ * The layer directories Argo CD applies from Git, with their sync waves. `base` and
+ * `control-plane` hold Flux `HelmRelease`s only: Argo CD installs the same charts from Helm
+ * sources instead (see {@link ARGOCD_WAVES}).
  */
-export const ARGOCD_IGNORE_HEALTHCHECK = 'argocd.argoproj.io/ignore-healthcheck';
+const ARGOCD_GIT_LAYERS: readonly { layer: 'platform' | 'reader' | 'mesh'; wave: number; istioConfig: boolean }[] = [
+  { layer: 'platform', wave: ARGOCD_WAVES.platform, istioConfig: false },
+  { layer: 'reader', wave: ARGOCD_WAVES.reader, istioConfig: false },
+  { layer: 'mesh', wave: ARGOCD_WAVES.mesh, istioConfig: true },
+];
 
 /** Adds the Flux and/or Argo CD objects the topology's `delivery` section asks for. */
 export function addDelivery(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]): void {
@@ -46,15 +48,20 @@ export function addDelivery(app: App, facts: MeshFacts, stacks: readonly Cluster
 function addFlux(facts: MeshFacts, stacks: readonly ClusterStack[]): void {
   const { delivery } = facts.topology;
   const flux = delivery.flux!;
+  const management = flux.mode === 'management' ? flux.managementCluster : undefined;
+  const layersOf = new Map(stacks.map((s) => [s.cluster.name, DELIVERED_LAYERS.filter((l) => s.hasObjects(l))]));
+  /** `Kustomization` of another cluster's layer, when that layer exists. */
+  const kustomization = (cluster: string, layer: FluxLayer) => (layersOf.get(cluster)?.includes(layer) ? [fluxKustomizationName(cluster, layer)] : []);
   const byHost = new Map<string, FluxClusterLayers[]>();
   for (const stack of stacks) {
     const name = stack.cluster.name;
     const host = fluxHostCluster(delivery, name);
     const layers: FluxClusterLayers = {
       cluster: name,
-      layers: DELIVERED_LAYERS.filter((l) => stack.hasObjects(l)),
+      layers: layersOf.get(name)!,
       kubeConfig: fluxKubeConfig(delivery, name),
       platformReadiness: trustHealthChecks(facts, stack.cluster).map(({ apiVersion, kind, name: n, namespace }) => ({ apiVersion, kind, name: n, namespace })),
+      dependsOn: management ? managementDependsOn(facts, stack.cluster, management, kustomization) : undefined,
     };
     byHost.set(host, [...(byHost.get(host) ?? []), layers]);
   }
@@ -63,6 +70,26 @@ function addFlux(facts: MeshFacts, stacks: readonly ClusterStack[]): void {
     if (!clusters) continue;
     new FluxSync(stack.layer('flux'), 'flux-sync', { hostCluster: stack.cluster.name, git: delivery.git, flux, clusters });
   }
+}
+
+/**
+ * Cross-cluster ordering, which only one Flux driving every cluster can enforce:
+ * - every other cluster's `base` waits for the management cluster's `base`, which holds the
+ *   one `HelmRepository` every `HelmRelease` installs from;
+ * - a remote's `control-plane` waits for its primary's `mesh`: the remote's gateway pods reach
+ *   the primary's istiod (injection, certificates, config) through the primary's east-west
+ *   gateway and `istiod-gateway`/`istiod-vs`, which that layer applies (after the primary's
+ *   control plane).
+ */
+function managementDependsOn(
+  facts: MeshFacts,
+  cluster: Cluster,
+  management: string,
+  kustomization: (cluster: string, layer: FluxLayer) => string[],
+): FluxClusterLayers['dependsOn'] {
+  const base = cluster.name === management ? [] : kustomization(management, 'base');
+  const controlPlane = cluster.role === 'remote' ? kustomization(facts.controlPlaneOf(cluster).name, 'mesh') : [];
+  return { ...(base.length ? { base } : {}), ...(controlPlane.length ? { 'control-plane': controlPlane } : {}) };
 }
 
 function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]): void {
@@ -74,25 +101,17 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
     name: argocd.project,
     namespace: argocd.namespace,
     sourceRepos: [git.url, mesh.istio.chartRepository],
-    servers: stacks.map((s) => s.cluster.apiServer ?? ''),
+    servers: stacks.map((s) => apiServerOf(s.cluster)),
   });
   for (const stack of stacks) {
     const { cluster } = stack;
-    const releases = controlPlaneReleases(facts, cluster);
-    const directories: ArgoCdDirectory[] = [];
-    if (stack.hasObjects('platform')) {
-      directories.push({ name: 'platform', path: gitPath(git.path, cluster.name, 'platform'), wave: ARGOCD_WAVES.platform });
-      markNonGatingPlatformObjects(facts, stack);
-    }
-    // With Flux on, the control-plane directory holds Flux HelmReleases, which Argo CD must not
-    // apply: it installs the same charts from Helm sources instead.
-    if (!delivery.flux && stack.hasObjects('control-plane')) {
-      directories.push({ name: 'control-plane', path: gitPath(git.path, cluster.name, 'control-plane'), wave: ARGOCD_WAVES.base, istioConfig: true });
-    }
-    if (stack.hasObjects('mesh')) {
-      directories.push({ name: 'mesh', path: gitPath(git.path, cluster.name, 'mesh'), wave: ARGOCD_WAVES.mesh, istioConfig: true });
-    }
-    const charts: ArgoCdHelmChart[] = releases.map((r) => ({
+    const directories: ArgoCdDirectory[] = ARGOCD_GIT_LAYERS.filter(({ layer }) => stack.hasObjects(layer)).map(({ layer, wave, istioConfig }) => ({
+      name: layer,
+      path: gitPath(git.path, cluster.name, layer),
+      wave,
+      istioConfig,
+    }));
+    const charts: ArgoCdHelmChart[] = controlPlaneReleases(facts, cluster).map((r) => ({
       releaseName: r.releaseName,
       chart: r.chart,
       version: r.version,
@@ -103,7 +122,7 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
     const children = new LayerChart(fleet, `apps-${cluster.name}`, { directory: `${ARGOCD_DIRECTORY}/${cluster.name}` });
     new ArgoCdClusterApplications(children, 'applications', {
       cluster: cluster.name,
-      server: cluster.apiServer ?? '',
+      server: apiServerOf(cluster),
       namespace: argocd.namespace,
       project: argocd.project,
       repoUrl: git.url,
@@ -124,13 +143,10 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
   }
 }
 
-/** Keeps the platform wave's health to the trust objects (see {@link ARGOCD_IGNORE_HEALTHCHECK}). */
-function markNonGatingPlatformObjects(facts: MeshFacts, stack: ClusterStack): void {
-  const gating = new Set(trustHealthChecks(facts, stack.cluster).map((r) => `${r.kind}/${r.namespace}/${r.name}`));
-  for (const node of stack.layer('platform').node.findAll()) {
-    // Core kinds (Namespace, Secret) are Healthy once applied; only custom resources wait.
-    if (!(node instanceof ApiObject) || !node.apiVersion.includes('/')) continue;
-    if (gating.has(`${node.kind}/${node.metadata.namespace ?? ''}/${node.name}`)) continue;
-    node.metadata.addAnnotation(ARGOCD_IGNORE_HEALTHCHECK, 'true');
+/** The API server Argo CD deploys a cluster through; the delivery rules require it with Argo CD. */
+function apiServerOf(cluster: Cluster): string {
+  if (!cluster.apiServer) {
+    throw new Error(`cluster "${cluster.name}" has no apiServer, which Argo CD needs: the delivery rules must have rejected this topology`);
   }
+  return cluster.apiServer;
 }

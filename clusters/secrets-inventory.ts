@@ -19,6 +19,7 @@ import {
   READER_TOKEN_SECRET,
   remoteSecretName,
 } from '../constructs/secret-names';
+import { Layer } from '../src/layer-chart';
 import { manifestFileName } from '../src/output';
 import { Cluster, MeshFacts, SecretStoreRef } from '../topology';
 import { clustersReadBy, readersOf, runsIstiodCa, storeKey } from '../topology/trust-scope';
@@ -39,8 +40,16 @@ function list(names: readonly string[]): string {
   return names.map((n) => `\`${n}\``).join(', ');
 }
 
+/** The layers (output directories) the trust and credential objects are written to. */
+export interface SecretLayers {
+  /** `cacerts` sources and remote-secret ExternalSecrets. */
+  readonly trust: Layer;
+  /** The reader token Secret and its PushSecret. */
+  readonly readerToken: Layer;
+}
+
 /** The markdown inventory of one cluster's secrets. */
-export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
+export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: SecretLayers): string {
   const { trust, credentials } = facts.topology;
   const name = cluster.name;
   const hasCa = runsIstiodCa(cluster);
@@ -71,9 +80,9 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
   if (hasCa) {
     const used = 'istiod, as its plugin CA: this cluster\'s intermediate under the shared root';
     if (cm) {
-      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | cert-manager \`Certificate ${PluginCaCertificate.NAME}\`, issued by ${cm.issuer.kind} \`${cm.issuer.name}\`; key generated in the cluster | ${fileOf('platform', certmanager.Certificate.GVK.kind, PluginCaCertificate.NAME)} |`);
+      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | cert-manager \`Certificate ${PluginCaCertificate.NAME}\`, issued by ${cm.issuer.kind} \`${cm.issuer.name}\`; key generated in the cluster | ${fileOf(layers.trust, certmanager.Certificate.GVK.kind, PluginCaCertificate.NAME)} |`);
     } else if (trustEs) {
-      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | \`ExternalSecret ${PLUGIN_CA_SECRET}\` from ${store(trustEs.store)}, key \`${storeKey(trustEs.key, name)}\` | ${fileOf('platform', eso.ExternalSecret.GVK.kind, PLUGIN_CA_SECRET)} |`);
+      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | \`ExternalSecret ${PLUGIN_CA_SECRET}\` from ${store(trustEs.store)}, key \`${storeKey(trustEs.key, name)}\` | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, PLUGIN_CA_SECRET)} |`);
     } else {
       line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | **prerequisite**: you create it before istiod starts (below) | nothing (\`trust.provider: existing\`) |`);
     }
@@ -81,13 +90,13 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
   for (const peer of reads) {
     const used = `istiod, to read cluster \`${peer}\`'s API server (endpoints, services)`;
     if (credEs) {
-      line(`| \`${remoteSecretName(peer)}\` | ${used} | \`ExternalSecret ${remoteSecretName(peer)}\` from ${store(credEs.store)}, key \`${storeKey(credEs.key, peer)}\` | ${fileOf('platform', eso.ExternalSecret.GVK.kind, remoteSecretName(peer))} |`);
+      line(`| \`${remoteSecretName(peer)}\` | ${used} | \`ExternalSecret ${remoteSecretName(peer)}\` from ${store(credEs.store)}, key \`${storeKey(credEs.key, peer)}\` | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, remoteSecretName(peer))} |`);
     } else {
       line(`| \`${remoteSecretName(peer)}\` | ${used} | **prerequisite**: you create it (below) | nothing (\`credentials.provider: existing\`) |`);
     }
   }
   if (readBy.length) {
-    line(`| \`${READER_TOKEN_SECRET}\` | ${readBy.length === 1 ? 'primary' : 'primaries'} ${list(readBy)}, which read${readBy.length === 1 ? 's' : ''} this cluster as \`${READER_SERVICE_ACCOUNT}\` | the Kubernetes token controller fills \`token\` and \`ca.crt\` | ${fileOf('mesh', 'Secret', READER_TOKEN_SECRET)} (no data) |`);
+    line(`| \`${READER_TOKEN_SECRET}\` | ${readBy.length === 1 ? 'primary' : 'primaries'} ${list(readBy)}, which read${readBy.length === 1 ? 's' : ''} this cluster as \`${READER_SERVICE_ACCOUNT}\` | the Kubernetes token controller fills \`token\` and \`ca.crt\` | ${fileOf(layers.readerToken, 'Secret', READER_TOKEN_SECRET)} (no data) |`);
   }
   line('');
   if (!hasCa) {
@@ -106,7 +115,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
       rows.push(`| ${store(credEs.store)} | \`${storeKey(credEs.key, peer)}\` | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | this cluster (remote secret for \`${peer}\`) | ${pushedBy(peer)} |`);
     }
     if (readBy.length) {
-      rows.push(`| ${store(credEs.store)} | \`${storeKey(credEs.key, name)}\` | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | ${list(readBy)} | ${credEs.push ? `this cluster (\`PushSecret ${ReaderTokenPush.NAME}\`, ${fileOf('mesh', pushsecret.PushSecret.GVK.kind, ReaderTokenPush.NAME)})` : `you, from this cluster's \`${READER_TOKEN_SECRET}\``} |`);
+      rows.push(`| ${store(credEs.store)} | \`${storeKey(credEs.key, name)}\` | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | ${list(readBy)} | ${credEs.push ? `this cluster (\`PushSecret ${ReaderTokenPush.NAME}\`, ${fileOf(layers.readerToken, pushsecret.PushSecret.GVK.kind, ReaderTokenPush.NAME)})` : `you, from this cluster's \`${READER_TOKEN_SECRET}\``} |`);
     }
   }
   if (rows.length) {
@@ -146,7 +155,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
   if (!credEs && reads.length) {
     manual.push(
       `One remote secret per cluster this istiod reads. \`istioctl\` reuses the declarative \`${READER_TOKEN_SECRET}\` of the`,
-      'cluster it reads (apply that cluster\'s `mesh` layer first); pipe the output straight into the cluster, never into Git:',
+      `cluster it reads (apply that cluster's \`${layers.readerToken}\` layer first); pipe the output straight into the cluster, never into Git:`,
       '',
       '```sh',
       ...reads.map((peer) => {
@@ -165,7 +174,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
     line(
       `- \`${PLUGIN_CA_SECRET}\` must exist before istiod starts. Without it istiod silently becomes a self-signed CA`,
       '  (`istio-ca-secret`), and creating `cacerts` later is not picked up until istiod restarts',
-      `  (${ISSUE(57853)}). meshfleet applies the \`platform\` layer before \`control-plane\`, and the control plane`,
+      `  (${ISSUE(57853)}). meshfleet applies the \`${layers.trust}\` layer before \`control-plane\`, and the control plane`,
       `  waits for ${trust.provider === 'cert-manager' ? `\`Certificate ${PluginCaCertificate.NAME}\` to be Ready` : trust.provider === 'external-secrets' ? `\`ExternalSecret ${PLUGIN_CA_SECRET}\` to be Ready` : `the \`${PLUGIN_CA_SECRET}\` Secret (Flux health check; with Argo CD create it before the first sync)`}.`,
       '- If istiod did start first: create `cacerts`, then `kubectl -n istio-system rollout restart deployment/istiod`,',
       `  then restart the workloads so they get certificates from the new CA (${ISSUE(53961)}).`,
@@ -174,15 +183,16 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster): string {
   if (reads.length) {
     line(
       '- Remote secrets do not gate the control plane: each needs the other cluster\'s reader token, which exists only once',
-      '  that cluster\'s control plane is installed. istiod picks them up live (and waits up to',
+      '  that cluster\'s `base` chart is installed. istiod picks them up live (and waits up to',
       '  `PILOT_REMOTE_CLUSTER_TIMEOUT`, 30s, for known clusters at startup).',
     );
   }
   if (readBy.length) {
     line(
-      `- \`${READER_TOKEN_SECRET}\` is in the \`mesh\` layer, applied after the control plane: the Kubernetes token`,
-      `  controller deletes a token Secret whose service account (\`${READER_SERVICE_ACCOUNT}\`, from the \`base\` chart)`,
-      '  does not exist yet.',
+      `- \`${READER_TOKEN_SECRET}\` is in the \`${layers.readerToken}\` layer, applied once the \`base\` chart is installed: the`,
+      `  Kubernetes token controller deletes a token Secret whose service account (\`${READER_SERVICE_ACCOUNT}\`, from \`base\`)`,
+      '  does not exist yet. It does not wait for istiod or the east-west gateway: a remote\'s gateway pods are injected only',
+      '  once its primary reads the remote with this token.',
     );
   }
   line('');

@@ -25,21 +25,33 @@ export const ARGOCD_IN_CLUSTER = 'https://kubernetes.default.svc';
 export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** Label naming the cluster an Application delivers to (`argocd app list -l meshfleet.dev/cluster=<name>`). */
 export const ARGOCD_CLUSTER_LABEL = 'meshfleet.dev/cluster';
+/**
+ * Annotation that keeps an object's health out of its Application's health, so a sync wave
+ * does not wait for it. Set on objects whose readiness depends on other clusters or on a
+ * secret store and that nothing in the cluster needs first: the remote-secret
+ * ExternalSecrets (Ready only once the other clusters pushed their reader tokens; waiting for
+ * them would deadlock two primaries) and the reader token's PushSecret (istiod does not need
+ * it). Flux ignores it.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#ignoring-child-resource-health-check-in-applications
+ */
+export const ARGOCD_IGNORE_HEALTHCHECK = 'argocd.argoproj.io/ignore-healthcheck';
 
 /**
  * Sync waves of a cluster's children: each wave starts once the previous one is Healthy.
  *
  * - 0 `platform`: namespaces (with the network label) and `cacerts`;
  * - 1 chart `base`: the Istio CRDs and the reader service account;
- * - 2 chart `istiod` (and a canary istiod): needs the CRDs and `cacerts`;
- * - 3 chart `gateway` (east-west): its pods use `image: auto` and must be created once the
+ * - 2 `reader`: the reader token Secret (whose service account comes from `base`) and its
+ *   PushSecret: the primaries read this cluster with it, and a remote's gateway is injected
+ *   only once its primary reads the remote;
+ * - 3 chart `istiod` (and a canary istiod): needs the CRDs and `cacerts`;
+ * - 4 chart `gateway` (east-west): its pods use `image: auto` and must be created once the
  *   injector runs, or they are never injected (istio/istio#53290, #46307);
- * - 4 `mesh`: Istio configuration, validated by istiod's webhook, and the reader token,
- *   whose service account comes from `base`.
+ * - 5 `mesh`: Istio configuration, validated by istiod's webhook.
  *
  * The chart waves follow the releases' `dependsOn` (the order Flux's HelmReleases use).
  */
-export const ARGOCD_WAVES = { platform: 0, base: 1, istiod: 2, gateway: 3, mesh: 4 } as const;
+export const ARGOCD_WAVES = { platform: 0, base: 1, reader: 2, istiod: 3, gateway: 4, mesh: 5 } as const;
 
 /**
  * The `argocd-cm` health check for `argoproj.io/Application` that makes a root Application
@@ -82,7 +94,7 @@ const FAILURE_POLICY = '.webhooks[]?.failurePolicy';
 
 /** A Git directory delivered by one child Application. */
 export interface ArgoCdDirectory {
-  /** Application name suffix (`platform`, `mesh`). */
+  /** Application name suffix (`platform`, `reader`, `mesh`). */
   readonly name: string;
   /** Path inside the Git repository. */
   readonly path: string;
@@ -146,15 +158,10 @@ export interface ArgoCdClusterApplicationsProps {
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/#application-level-configuration
  */
 export class ArgoCdClusterApplications extends Construct {
-  /** Names of the Applications created, in wave order. */
-  public readonly applicationNames: readonly string[];
-
   constructor(scope: Construct, id: string, props: ArgoCdClusterApplicationsProps) {
     super(scope, id);
-    const names: string[] = [];
     const metadata = (suffix: string, wave: number) => {
       const name = `${props.cluster}-${suffix}`;
-      names.push(name);
       return {
         name,
         namespace: props.namespace,
@@ -209,7 +216,6 @@ export class ArgoCdClusterApplications extends Construct {
     }
     // Stable order: by wave, then by name (the output does not depend on it; names do).
     for (const item of items.sort((a, b) => a.wave - b.wave)) item.make();
-    this.applicationNames = names;
   }
 }
 

@@ -7,8 +7,32 @@ import * as source from '../imports/flux-gitrepository-source.toolkit.fluxcd.io'
 import * as kustomize from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { FLUX_BOOTSTRAP_GIT_REPOSITORY, FluxDelivery, GitSource } from '../topology';
 
-/** A layer directory Flux applies, in apply order. */
-export type FluxLayer = 'platform' | 'control-plane' | 'mesh';
+/** A layer directory Flux applies. */
+export type FluxLayer = 'platform' | 'base' | 'reader' | 'control-plane' | 'mesh';
+
+/**
+ * What each layer's `Kustomization` depends on, within its cluster:
+ * `platform` → `base` → `reader`, and `base` → `control-plane` → `mesh`.
+ *
+ * `reader` (the reader token) does not wait for `control-plane`, and `control-plane` does not
+ * wait for `reader`: a remote's east-west gateway needs the token published first (its primary
+ * must read the remote before it injects the gateway's pods), and a primary's istiod must not
+ * wait for a push to the secret store.
+ */
+export const FLUX_LAYER_DEPENDENCIES: Readonly<Record<FluxLayer, readonly FluxLayer[]>> = {
+  'platform': [],
+  'base': ['platform'],
+  'reader': ['base'],
+  'control-plane': ['base'],
+  'mesh': ['control-plane'],
+};
+
+/**
+ * Layers whose objects Flux applies where it runs, not in the target cluster: they hold
+ * `HelmRelease`s (and the `HelmRepository`), which reach the target through their own
+ * `spec.kubeConfig` in management mode.
+ */
+export const FLUX_HOST_LAYERS: readonly FluxLayer[] = ['base', 'control-plane'];
 
 /** An object whose readiness gates the next layer (a `Kustomization` health check). */
 export interface FluxReadinessCheck {
@@ -29,16 +53,23 @@ export interface FluxReadinessCheck {
 export interface FluxClusterLayers {
   /** The cluster the layers belong to. */
   readonly cluster: string;
-  /** Layers that have objects, in apply order (`platform`, `control-plane`, `mesh`); empty ones are skipped. */
+  /** Layers that have objects; empty ones get no `Kustomization`. */
   readonly layers: readonly FluxLayer[];
   /**
-   * How to reach the cluster from the Flux that applies these layers. Set on the `platform`
-   * and `mesh` Kustomizations only: the `control-plane` layer holds `HelmRelease`s that carry
-   * their own `kubeConfig` and are applied where Flux runs.
+   * How to reach the cluster from the Flux that applies these layers. Set on the `platform`,
+   * `reader` and `mesh` Kustomizations only: the {@link FLUX_HOST_LAYERS} hold `HelmRelease`s
+   * that carry their own `kubeConfig` and are applied where Flux runs.
    * @default - Flux runs in the cluster itself
    * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#kubeconfig-remote-clusters
    */
   readonly kubeConfig?: FluxKubeConfig;
+  /**
+   * `Kustomization`s of other clusters a layer also depends on, by layer (management mode,
+   * where one Flux can order clusters): e.g. a remote's `control-plane` after its primary's
+   * `mesh`, which exposes the istiod the remote's gateway needs.
+   * @default - none: the layer depends on its own cluster's layers only
+   */
+  readonly dependsOn?: Readonly<Partial<Record<FluxLayer, readonly string[]>>>;
   /**
    * Objects of the `platform` layer that must be Ready before the control plane is installed
    * (the `cacerts` Certificate or ExternalSecret: istiod must find `cacerts` when it starts).
@@ -77,18 +108,22 @@ export function gitPath(gitRoot: string, ...parts: string[]): string {
 }
 
 /**
- * A `GitRepository` and one `Kustomization` per cluster and layer, chained with `dependsOn`.
+ * A `GitRepository` and one `Kustomization` per cluster and layer, ordered with `dependsOn`
+ * ({@link FLUX_LAYER_DEPENDENCIES}).
  *
  * - `<cluster>-platform`: namespaces, trust, credentials; health-checks the objects in
  *   `platformReadiness` (`cacerts`), so istiod never starts without the plugin CA;
- * - `<cluster>-control-plane` (`dependsOn` platform, `wait: true`): the `HelmRelease`s, Ready
- *   only once `base` (CRDs), `istiod` and the gateway are installed and healthy;
+ * - `<cluster>-base` (`dependsOn` platform, `wait: true`): the `base` chart (the Istio CRDs
+ *   and the reader service account);
+ * - `<cluster>-reader` (`dependsOn` base, `wait: true`): the reader token and its push;
+ * - `<cluster>-control-plane` (`dependsOn` base, `wait: true`): istiod and the gateway, Ready
+ *   only once installed and healthy;
  * - `<cluster>-mesh` (`dependsOn` control-plane, `wait: true`): Istio configuration, which
- *   needs the CRDs from `base` and the validating webhook from istiod;
+ *   needs the CRDs and the validating webhook from istiod;
  * - `<host>-flux`: this directory itself, so changes to it are applied from Git after the
  *   one-time `kubectl apply -k`.
  *
- * Layers without objects get no Kustomization; `dependsOn` names the previous layer that exists.
+ * Layers without objects get no Kustomization; `dependsOn` then names the layers they depend on.
  * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#dependencies
  */
 export class FluxSync extends Construct {
@@ -116,26 +151,28 @@ export class FluxSync extends Construct {
     });
 
     for (const cluster of [...props.clusters].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
-      let previous: string | undefined;
-      for (const layer of cluster.layers) {
+      const present = new Set(cluster.layers);
+      /** The closest layers `layer` depends on that have a Kustomization. */
+      const needs = (layer: FluxLayer): FluxLayer[] =>
+        FLUX_LAYER_DEPENDENCIES[layer].flatMap((dep) => (present.has(dep) ? [dep] : needs(dep)));
+      for (const layer of (Object.keys(FLUX_LAYER_DEPENDENCIES) as FluxLayer[]).filter((l) => present.has(l))) {
         const name = fluxKustomizationName(cluster.cluster, layer);
         const readiness = layer === 'platform' ? cluster.platformReadiness ?? [] : [];
+        const dependsOn = [...new Set([...needs(layer).map((l) => fluxKustomizationName(cluster.cluster, l)), ...(cluster.dependsOn?.[layer] ?? [])])].sort();
         new kustomize.Kustomization(this, name, {
           metadata: { name, namespace: flux.namespace },
           spec: {
             ...common,
             path: `./${gitPath(git.path, cluster.cluster, layer)}`,
-            dependsOn: previous ? [{ name: previous }] : undefined,
-            // The control plane's HelmReleases are applied where Flux runs; they reach the
-            // cluster through their own spec.kubeConfig.
-            kubeConfig: layer === 'control-plane' ? undefined : cluster.kubeConfig,
+            dependsOn: dependsOn.length ? dependsOn.map((d) => ({ name: d })) : undefined,
+            // HelmReleases are applied where Flux runs; they reach the cluster through their own spec.kubeConfig.
+            kubeConfig: FLUX_HOST_LAYERS.includes(layer) ? undefined : cluster.kubeConfig,
             // `wait` checks every applied object and overrides healthChecks, so the platform
             // layer names the objects that gate the control plane instead.
             wait: layer === 'platform' ? undefined : true,
             healthChecks: readiness.length ? readiness.map((r) => ({ ...r })) : undefined,
           },
         });
-        previous = name;
       }
     }
   }

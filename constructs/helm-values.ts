@@ -9,6 +9,7 @@
  */
 import { serviceMeshConfig } from './service-mesh-config';
 import { Cluster, MeshFacts } from '../topology';
+import { EastWestPlacement } from '../topology/east-west-placement';
 
 /** A Helm values tree. */
 export type HelmValues = { readonly [key: string]: unknown };
@@ -37,13 +38,15 @@ export function servesRemotes(facts: MeshFacts, cluster: Cluster): boolean {
 }
 
 /**
- * Whether a cluster runs the east-west gateway: every cluster of a multi-network mesh (cross-network
- * traffic enters each cluster through it, and a remote's gateway pods are configured by its
- * primary), and a primary that serves remotes (they reach istiod through it on 15012/15017).
+ * Whether a cluster runs the east-west gateway: a primary that serves remotes (they reach istiod
+ * through it on 15012/15017), and a cluster running a service that a cluster on another network
+ * calls (those calls enter through it on 15443). A cluster that only calls, or serves only its
+ * own network, runs none: each gateway is an Internet-facing load balancer. Placed once per
+ * fleet by {@link EastWestPlacement}.
  * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#multiple-networks
  */
 export function hasEastWestGateway(facts: MeshFacts, cluster: Cluster): boolean {
-  return facts.multiNetwork || servesRemotes(facts, cluster);
+  return EastWestPlacement.of(facts).runsGateway(cluster.name);
 }
 
 /**
@@ -99,13 +102,16 @@ function buildValues(facts: MeshFacts, cluster: Cluster): ControlPlaneValues {
 function istiodValues(facts: MeshFacts, cluster: Cluster, revision: string | undefined): HelmValues {
   const withRevision = revision ? { revision } : {};
   if (cluster.role === 'remote') {
-    const address = facts.controlPlaneOf(cluster).eastWestGateway.address;
+    const primary = facts.controlPlaneOf(cluster);
+    const address = primary.eastWestGateway.address;
+    // Without it the remote's istiod Service and webhooks point nowhere; the loader refuses such a topology.
+    if (!address) throw new Error(`remote ${cluster.name}: primary ${primary.name} has no eastWestGateway.address for global.remotePilotAddress`);
     return {
       profile: 'remote',
       global: {
         multiCluster: { clusterName: cluster.name },
         network: cluster.network,
-        ...(address ? { remotePilotAddress: address } : {}),
+        remotePilotAddress: address,
         configCluster: true,
       },
       istiodRemote: { injectionPath: injectionPath(cluster) },

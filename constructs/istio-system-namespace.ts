@@ -3,6 +3,7 @@
  */
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
+import { RETAINED_NAMESPACE_ANNOTATIONS } from './retained-namespace';
 
 /** Properties of an {@link IstioSystemNamespace}. */
 export interface IstioSystemNamespaceProps {
@@ -26,7 +27,11 @@ export interface IstioSystemNamespaceProps {
   readonly name?: string;
 }
 
-/** `Namespace istio-system` with the network label (and, on remotes, the control-plane annotation). */
+/**
+ * `Namespace istio-system` with the network label (and, on remotes, the control-plane
+ * annotation). It holds `cacerts` and the control plane, so GitOps never deletes it
+ * ({@link RETAINED_NAMESPACE_ANNOTATIONS}).
+ */
 export class IstioSystemNamespace extends Construct {
   /** The namespace name. */
   public readonly name: string;
@@ -34,9 +39,8 @@ export class IstioSystemNamespace extends Construct {
   constructor(scope: Construct, id: string, props: IstioSystemNamespaceProps) {
     super(scope, id);
     this.name = props.name ?? 'istio-system';
-    const annotations = props.controlPlaneClusters?.length
-      ? { 'topology.istio.io/controlPlaneClusters': [...props.controlPlaneClusters].sort().join(',') }
-      : undefined;
+    const annotations: Record<string, string> = { ...RETAINED_NAMESPACE_ANNOTATIONS };
+    if (props.controlPlaneClusters?.length) annotations['topology.istio.io/controlPlaneClusters'] = [...props.controlPlaneClusters].sort().join(',');
     new kplus.Namespace(this, 'Resource', {
       metadata: { name: this.name, labels: { 'topology.istio.io/network': props.network }, annotations },
     });

@@ -4,15 +4,7 @@
 import { Construct } from 'constructs';
 import * as certmanager from '../imports/cert-manager-certificate-cert-manager.io';
 import { ISTIO_SYSTEM_NAMESPACE, PLUGIN_CA_SECRET } from './secret-names';
-
-/** The issuer of the intermediates, as cert-manager's `issuerRef`. */
-export interface RootIssuerRef {
-  readonly name: string;
-  /** `ClusterIssuer`, `Issuer` (which must then exist in the `cacerts` namespace), or an external issuer's kind. */
-  readonly kind: string;
-  /** API group of the issuer (`cert-manager.io`, or an external issuer's group). */
-  readonly group: string;
-}
+import { CertManagerIssuerRef } from '../topology';
 
 /** Properties of a {@link PluginCaCertificate}. */
 export interface PluginCaCertificateProps {
@@ -23,10 +15,11 @@ export interface PluginCaCertificateProps {
   /**
    * The shared root issuer. Istio takes `ca.crt` of the secret as the root of trust, and
    * cert-manager fills `ca.crt` with the issuing CA, so this issuer's own certificate must be
-   * the mesh root (or at least the same CA in every cluster).
+   * the mesh root (or at least the same CA in every cluster). An `Issuer` must exist in the
+   * `cacerts` namespace.
    * @see https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/
    */
-  readonly issuer: RootIssuerRef;
+  readonly issuer: CertManagerIssuerRef;
   /**
    * Lifetime of the intermediate.
    * @default "8760h"

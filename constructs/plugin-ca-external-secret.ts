@@ -4,17 +4,12 @@
 import { Construct } from 'constructs';
 import * as eso from '../imports/external-secrets-external-secrets.io';
 import { ISTIO_SYSTEM_NAMESPACE, PLUGIN_CA_KEYS, PLUGIN_CA_SECRET } from './secret-names';
-
-/** A reference to an External Secrets Operator store. */
-export interface StoreRef {
-  readonly name: string;
-  readonly kind: 'ClusterSecretStore' | 'SecretStore';
-}
+import { SecretStoreRef } from '../topology';
 
 /** Properties of a {@link PluginCaExternalSecret}. */
 export interface PluginCaExternalSecretProps {
   /** The store holding the CA bundles. */
-  readonly store: StoreRef;
+  readonly store: SecretStoreRef;
   /**
    * The remote key of this cluster's bundle (already resolved for the cluster), holding one
    * property per `cacerts` key: `ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem`.

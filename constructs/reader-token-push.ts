@@ -4,13 +4,13 @@
  */
 import { Construct } from 'constructs';
 import * as pushsecret from '../imports/external-secrets-pushsecret-external-secrets.io';
-import { StoreRef } from './plugin-ca-external-secret';
 import { ISTIO_SYSTEM_NAMESPACE, READER_TOKEN_KEYS, READER_TOKEN_SECRET } from './secret-names';
+import { SecretStoreRef } from '../topology';
 
 /** Properties of a {@link ReaderTokenPush}. */
 export interface ReaderTokenPushProps {
   /** The store to write to (ESO needs write access to it from this cluster). */
-  readonly store: StoreRef;
+  readonly store: SecretStoreRef;
   /** The remote key of this cluster's reader credentials (already resolved for the cluster). */
   readonly key: string;
   /**
@@ -23,6 +23,11 @@ export interface ReaderTokenPushProps {
    * @default "istio-system"
    */
   readonly namespace?: string;
+  /**
+   * Annotations of the `PushSecret` object (e.g. for the delivery tool that applies it).
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,7 +48,7 @@ export class ReaderTokenPush extends Construct {
   constructor(scope: Construct, id: string, props: ReaderTokenPushProps) {
     super(scope, id);
     this.pushSecret = new pushsecret.PushSecret(this, 'Resource', {
-      metadata: { name: ReaderTokenPush.NAME, namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE },
+      metadata: { name: ReaderTokenPush.NAME, namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE, annotations: props.annotations && { ...props.annotations } },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         updatePolicy: pushsecret.PushSecretSpecUpdatePolicy.REPLACE,

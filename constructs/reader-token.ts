@@ -22,7 +22,8 @@ export interface ReaderTokenProps {
  * The name is the one `istioctl create-remote-secret` creates, and istioctl reuses any
  * token Secret annotated for the account, so both paths share this one. The service account
  * must exist first: the token controller deletes a token Secret whose account is missing,
- * which is why this goes in a layer applied after the control plane.
+ * which is why this goes in a layer applied after the `base` chart (and not after istiod:
+ * a remote's gateway needs the primaries to read the remote, hence this token, first).
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#serviceaccount-token-secrets
  * @see https://github.com/istio/istio/issues/38246
  */

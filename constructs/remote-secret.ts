@@ -4,8 +4,8 @@
  */
 import { Construct } from 'constructs';
 import * as eso from '../imports/external-secrets-external-secrets.io';
-import { StoreRef } from './plugin-ca-external-secret';
 import { ISTIO_SYSTEM_NAMESPACE, MULTICLUSTER_SECRET_LABEL, REMOTE_CLUSTER_ANNOTATION, remoteSecretName } from './secret-names';
+import { SecretStoreRef } from '../topology';
 
 /** Properties of a {@link RemoteSecret}. */
 export interface RemoteSecretProps {
@@ -18,7 +18,7 @@ export interface RemoteSecretProps {
   /** URL of that cluster's API server, as this cluster's istiod reaches it. */
   readonly apiServer: string;
   /** The store holding that cluster's reader `token` and `ca.crt`. */
-  readonly store: StoreRef;
+  readonly store: SecretStoreRef;
   /** The remote key of that cluster's reader credentials (already resolved for the cluster). */
   readonly key: string;
   /**
@@ -31,6 +31,12 @@ export interface RemoteSecretProps {
    * @default "istio-system"
    */
   readonly namespace?: string;
+  /**
+   * Annotations of the `ExternalSecret` object (e.g. for the delivery tool that applies it);
+   * the Secret it writes gets its metadata from the template only.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Template variables the ExternalSecret fetches: store property → template variable name. */
@@ -82,7 +88,7 @@ export class RemoteSecret extends Construct {
     super(scope, id);
     const name = remoteSecretName(props.clusterName);
     this.externalSecret = new eso.ExternalSecret(this, 'Resource', {
-      metadata: { name, namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE },
+      metadata: { name, namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE, annotations: props.annotations && { ...props.annotations } },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { name: props.store.name, kind: props.store.kind as eso.ExternalSecretSpecSecretStoreRefKind },

@@ -114,11 +114,12 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
     }
   } catch (e) {
+    const unchanged = command === 'synth' ? `\n${options.out}/ was left unchanged.` : '';
     if (e instanceof TopologyError) {
-      process.stderr.write(`${e.message}\n${options.out}/ was left unchanged.\n`);
+      process.stderr.write(`${e.message}${unchanged}\n`);
       return 1;
     }
-    process.stderr.write(`meshfleet: internal error: ${(e as Error).message}\n${options.out}/ was left unchanged.\n`);
+    process.stderr.write(`meshfleet: internal error: ${(e as Error).message}${unchanged}\n`);
     return 70;
   }
 }

@@ -5,19 +5,24 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /**
- * The directories of one cluster's output, in the order a GitOps tool applies them.
+ * The directories of one cluster's output. A GitOps tool applies the first five in this order
+ * (`reader` and `control-plane` both follow `base`, independently of each other):
  *
  * - `platform`: namespaces, trust (`cacerts`) and remote-cluster credentials;
- * - `control-plane`: the Istio Helm releases (Flux `HelmRepository`/`HelmRelease`);
+ * - `base`: the Istio `base` chart (Flux `HelmRepository`/`HelmRelease`): the CRDs and the
+ *   reader service account;
+ * - `reader`: the reader service account's token Secret (and its `PushSecret`), which the
+ *   primaries need to read this cluster, and which needs the service account from `base`;
+ * - `control-plane`: istiod (and a canary istiod) and the east-west gateway (Flux `HelmRelease`s);
  * - `mesh`: Istio configuration (`Gateway`, `VirtualService`, `DestinationRule`, policies),
- *   which needs the Istio CRDs from the control plane;
+ *   which needs the Istio CRDs and istiod's validating webhook;
  * - `flux`: the Flux objects that apply the layers above, in order (bootstrap entry point);
  * - `istioctl`: `IstioOperator` files for `istioctl install`; never applied by GitOps.
  */
-export type Layer = 'platform' | 'control-plane' | 'mesh' | 'flux' | 'istioctl';
+export type Layer = 'platform' | 'base' | 'reader' | 'control-plane' | 'mesh' | 'flux' | 'istioctl';
 
 /** Layers a cluster's top-level `kustomization.yaml` includes, in apply order. */
-export const APPLIED_LAYERS: readonly Layer[] = ['platform', 'control-plane', 'mesh'];
+export const APPLIED_LAYERS: readonly Layer[] = ['platform', 'base', 'reader', 'control-plane', 'mesh'];
 
 /** Properties of a {@link LayerChart}. */
 export interface LayerChartProps {

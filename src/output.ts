@@ -116,16 +116,22 @@ export function publishTree(tree: OutputTree, dir: string): void {
   const parent = path.dirname(target);
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(path.join(parent, `${path.basename(target)}.tmp-`));
+  const old = `${staging}.old`;
+  let movedAside = false;
   try {
     writeTree(tree, staging);
-    const old = `${staging}.old`;
-    if (existsSync(target)) renameSync(target, old);
+    if (existsSync(target)) {
+      renameSync(target, old);
+      movedAside = true;
+    }
     renameSync(staging, target);
-    rmSync(old, { recursive: true, force: true });
   } catch (e) {
+    // Put the previous output back if it was already moved aside.
+    if (movedAside && !existsSync(target)) renameSync(old, target);
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** Copies a published directory (used to mirror dist/ into the cdk8s CLI's scratch output). */

@@ -1,10 +1,10 @@
 /**
  * Cross-cluster facts computed once from a topology, so constructs never scan the fleet.
  *
- * Every lookup here is a map access; building the indexes is linear in clusters plus
- * services. Constructs receive the facts they need as typed values.
+ * Every lookup here is a map access; building the indexes is linear in the number of
+ * clusters. Constructs receive the facts they need as typed values.
  */
-import { Cluster, MeshService, Topology } from './types';
+import { Cluster, Topology } from './types';
 
 /** Indexed views of a {@link Topology}. */
 export class MeshFacts {
@@ -18,7 +18,6 @@ export class MeshFacts {
   public readonly multiNetwork: boolean;
 
   private readonly remotes = new Map<string, Cluster[]>();
-  private readonly running = new Map<string, MeshService[]>();
 
   constructor(public readonly topology: Topology) {
     this.clusters = new Map(topology.clusters.map((c) => [c.name, c]));
@@ -26,14 +25,12 @@ export class MeshFacts {
     this.networks = [...new Set(topology.clusters.map((c) => c.network))].sort();
     this.multiNetwork = this.networks.length > 1;
     for (const c of topology.clusters) {
-      this.running.set(c.name, []);
       if (c.role === 'remote' && c.controlPlane) {
         const list = this.remotes.get(c.controlPlane) ?? [];
         list.push(c);
         this.remotes.set(c.controlPlane, list);
       }
     }
-    for (const s of topology.services) for (const name of s.runsIn) this.running.get(name)?.push(s);
   }
 
   /** The cluster with this name; throws on an unknown name (validated topologies have none). */
@@ -51,10 +48,5 @@ export class MeshFacts {
   /** The primary whose istiod configures this cluster (itself, for a primary). */
   public controlPlaneOf(cluster: Cluster): Cluster {
     return cluster.role === 'primary' ? cluster : this.cluster(cluster.controlPlane!);
-  }
-
-  /** Services whose workloads run in a cluster, in topology order. */
-  public servicesIn(cluster: string): readonly MeshService[] {
-    return this.running.get(cluster) ?? [];
   }
 }

@@ -213,7 +213,13 @@ function readWeights(s: Fields): Record<string, number> | undefined {
   }
   const fields = new Fields(s.reader, raw as Record<string, unknown>, s.at('weights'));
   const out: Record<string, number> = {};
+  // An entry without a value is as invalid as one out of range; rules/services.ts leaves the
+  // sum alone when an entry was rejected.
   for (const key of Object.keys(raw).sort()) {
+    if ((raw as Record<string, unknown>)[key] === null) {
+      s.reader.report(fields.at(key), 'must be a whole number from 0 to 100 (got nothing)');
+      continue;
+    }
     const weight = fields.integer(key, { min: 0, max: 100 });
     if (weight !== undefined) out[key] = weight;
   }

@@ -53,25 +53,35 @@ export class ServicePlacement {
   private readonly guarded = new Map<string, MeshService[]>();
   private readonly consumers = new Map<string, Map<string, Set<MeshService>>>();
   private readonly dnsCapture = new Set<string>();
-  private readonly routingPrimaries = new Map<MeshService, readonly string[]>();
+  /** Namespaces each primary's mesh config is written to. */
   private readonly namespaces = new Map<string, Set<string>>();
+  /** Namespaces declared in, run in or called from each cluster. */
+  private readonly present = new Map<string, Set<string>>();
   private readonly visibility = new Map<MeshService, readonly string[]>();
+  private readonly appNamespaces = new Map<string, readonly string[]>();
 
   private constructor(facts: MeshFacts) {
     const primaryOf = new Map<string, string>();
-    for (const cluster of facts.clusters.values()) primaryOf.set(cluster.name, facts.controlPlaneOf(cluster).name);
+    for (const cluster of facts.clusters.values()) {
+      primaryOf.set(cluster.name, facts.controlPlaneOf(cluster).name);
+      this.present.set(cluster.name, new Set(cluster.namespaces));
+    }
     const localHosts: string[] = [];
 
     // Services are sorted by namespace, then name, so every list built here is sorted too.
     for (const service of facts.topology.services) {
       const runsIn = new Set(service.runsIn);
       const runPrimaries = new Set<string>();
-      for (const name of service.runsIn) runPrimaries.add(primaryOf.get(name)!);
+      for (const name of service.runsIn) {
+        runPrimaries.add(primaryOf.get(name)!);
+        this.present.get(name)!.add(service.namespace);
+      }
       for (const primary of runPrimaries) this.add(this.guarded, primary, service);
 
       const routing = new Set(runPrimaries);
       for (const consumer of service.consumers) {
         for (const name of consumer.clusters) {
+          this.present.get(name)!.add(consumer.namespace);
           // A caller of a cluster-local service only reaches replicas in its own cluster.
           if (service.clusterLocal && !runsIn.has(name)) continue;
           const primary = primaryOf.get(name)!;
@@ -87,9 +97,7 @@ export class ServicePlacement {
         localHosts.push(serviceHost(service));
         continue;
       }
-      const primaries = [...routing].sort();
-      this.routingPrimaries.set(service, primaries);
-      for (const primary of primaries) this.add(this.routed, primary, service);
+      for (const primary of [...routing].sort()) this.add(this.routed, primary, service);
     }
     this.clusterLocalHosts = localHosts.sort();
   }
@@ -116,17 +124,21 @@ export class ServicePlacement {
     return this.dnsCapture.has(primary);
   }
 
-  /** The primaries carrying a global service's routing config, sorted (none for a cluster-local service). */
-  public primariesOf(service: MeshService): readonly string[] {
-    return this.routingPrimaries.get(service) ?? EMPTY;
-  }
-
   /**
-   * Application namespaces this primary's mesh config is written to, sorted: they must exist
-   * in the primary's API server even when no workload of the primary itself runs there.
+   * Application namespaces present in a cluster, sorted: those it declares (`namespaces`), those
+   * of the services it runs, those of the consumers that run in it and, in a primary, those its
+   * mesh config is written to: they must exist in the primary's API server even when no workload
+   * of the primary itself runs there. Not the mesh root namespace, which belongs to the control plane.
    */
-  public configNamespacesIn(primary: string): readonly string[] {
-    return [...(this.namespaces.get(primary) ?? [])].sort();
+  public appNamespacesIn(cluster: string): readonly string[] {
+    let names = this.appNamespaces.get(cluster);
+    if (!names) {
+      const set = new Set([...(this.present.get(cluster) ?? []), ...(this.namespaces.get(cluster) ?? [])]);
+      set.delete(MESH_ROOT_NAMESPACE);
+      names = [...set].sort();
+      this.appNamespaces.set(cluster, names);
+    }
+    return names;
   }
 
   /**

@@ -157,6 +157,15 @@ export interface SecretStoreRef {
   readonly kind: 'ClusterSecretStore' | 'SecretStore';
 }
 
+/** A cert-manager issuer, as a `Certificate`'s `issuerRef`. */
+export interface CertManagerIssuerRef {
+  readonly name: string;
+  /** `ClusterIssuer` (default) or `Issuer` for cert-manager.io; an external issuer's own kind otherwise. */
+  readonly kind: string;
+  /** API group of the issuer, default `cert-manager.io` (e.g. `awspca.cert-manager.io`). */
+  readonly group: string;
+}
+
 /**
  * The shared root of trust: how each primary's plugin CA secret `cacerts` comes into being.
  * See docs/trust.md.
@@ -167,13 +176,7 @@ export interface Trust {
   /** With `cert-manager`: an intermediate CA `Certificate` per primary, written to `cacerts`. */
   readonly certManager?: {
     /** The root issuer; every cluster's `ca.crt` is this issuer's CA, so it must be the shared root. */
-    readonly issuer: {
-      readonly name: string;
-      /** `ClusterIssuer` (default) or `Issuer` for cert-manager.io; an external issuer's own kind otherwise. */
-      readonly kind: string;
-      /** API group of the issuer, default `cert-manager.io` (e.g. `awspca.cert-manager.io`). */
-      readonly group: string;
-    };
+    readonly issuer: CertManagerIssuerRef;
     /** Lifetime of each intermediate (`Certificate.spec.duration`, default `8760h`). */
     readonly duration: string;
     /** Renew this long before expiry (`Certificate.spec.renewBefore`, default `720h`). */

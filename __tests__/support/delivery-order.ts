@@ -9,7 +9,18 @@
  * - an object of an `*.istio.io` API needs the Istio CRDs (chart `base`, Ready);
  * - a `kubernetes.io/service-account-token` Secret needs its ServiceAccount (from `base`, Ready);
  * - chart `istiod` needs `base` and the cluster's trust objects (`cacerts`, Ready);
- * - chart `gateway` needs `istiod` (Ready: the injector fills in `image: auto`).
+ * - chart `gateway` needs `istiod` (Ready: the injector fills in `image: auto`);
+ * - a remote's chart `gateway` also needs the remote's reader token Secret (applied): its
+ *   pods are injected only once the primary's istiod reads the remote through the remote
+ *   secret built from that token. The rest of that chain (push, the primary's ExternalSecret,
+ *   istiod) crosses clusters and is asynchronous, so this need may be met *eventually*: it is
+ *   met when the token comes first, or when the gateway's unit retries until it is there
+ *   (a HelmRelease with the `RetryOnFailure` install and upgrade strategies) and the token's
+ *   unit does not wait for the gateway (which would deadlock);
+ * - in Flux management mode (where one Flux can order clusters), a remote's chart `gateway`
+ *   also needs its primary's istiod exposure (`Gateway istiod-gateway` and the stable
+ *   revision's `VirtualService istiod-vs[-<rev>]`, Ready): its pods reach istiod through them;
+ * - a Flux HelmRelease needs its `HelmRepository` (applied, where Flux runs).
  *
  * Ordering, per tool:
  * - Flux: a Kustomization runs after everything in its transitive `dependsOn`; what a
@@ -21,17 +32,28 @@
  *   does not ignore.
  */
 import { trustHealthChecks } from '../../clusters/cluster-secrets';
+import { READER_TOKEN_SECRET } from '../../constructs/secret-names';
 import { MeshFacts } from '../../topology';
 import { Manifest, Synthesized } from './synth';
 
 type Level = 'applied' | 'ready';
+
+interface Need {
+  readonly key: string;
+  readonly level: Level;
+  readonly by: string;
+  /** Met too when the unit retries until the provider is there, and the provider does not wait for the unit. */
+  readonly eventual?: boolean;
+}
 
 interface Unit {
   readonly id: string;
   /** Target cluster of what the unit applies. */
   readonly cluster: string;
   readonly provides: Map<string, Level>;
-  readonly needs: { key: string; level: Level; by: string }[];
+  readonly needs: Need[];
+  /** Whether the unit keeps retrying after a failure (a HelmRelease with `RetryOnFailure`). */
+  retries?: boolean;
 }
 
 /** Namespaces that exist before any delivery (the tools' own, and Kubernetes'). */
@@ -49,9 +71,9 @@ function objKey(cluster: string, kind: string, namespace: string | undefined, na
 }
 
 /** What an object needs before it can be applied in `cluster`. */
-function objectNeeds(s: Synthesized, m: Manifest, cluster: string): Unit['needs'] {
+function objectNeeds(s: Synthesized, m: Manifest, cluster: string): Need[] {
   const by = objectId(m);
-  const needs: Unit['needs'] = [];
+  const needs: Need[] = [];
   const ns = m.metadata.namespace;
   if (ns && m.kind !== 'Namespace' && !exempt(s).has(ns)) needs.push({ key: `ns:${cluster}/${ns}`, level: 'applied', by });
   const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
@@ -59,6 +81,10 @@ function objectNeeds(s: Synthesized, m: Manifest, cluster: string): Unit['needs'
   if (m.kind === 'Secret' && m.type === 'kubernetes.io/service-account-token') {
     const sa = m.metadata.annotations?.['kubernetes.io/service-account.name'];
     needs.push({ key: `sa:${cluster}/${ns}/${sa}`, level: 'ready', by });
+  }
+  if (m.kind === 'HelmRelease') {
+    const ref = m.spec.chart.spec.sourceRef;
+    needs.push({ key: objKey(cluster, ref.kind, ref.namespace ?? ns, ref.name), level: 'applied', by });
   }
   return needs;
 }
@@ -69,11 +95,14 @@ function objectProvides(m: Manifest, cluster: string, level: Level, into: Map<st
   into.set(objKey(cluster, m.kind, m.metadata.namespace, m.metadata.name), level);
 }
 
-/** Provides and needs of an Istio chart installed into `cluster`. */
-function chartUnit(s: Synthesized, id: string, cluster: string, chart: string, namespace: string): Unit {
+/**
+ * Provides and needs of an Istio chart installed into `cluster`. `crossCluster`: whether the
+ * tool can order clusters (Flux in management mode).
+ */
+function chartUnit(s: Synthesized, id: string, cluster: string, chart: string, namespace: string, crossCluster: boolean): Unit {
   const facts = new MeshFacts(s.topology);
   const provides = new Map<string, Level>();
-  const needs: Unit['needs'] = [{ key: `ns:${cluster}/${namespace}`, level: 'applied', by: id }];
+  const needs: Need[] = [{ key: `ns:${cluster}/${namespace}`, level: 'applied', by: id }];
   if (chart === 'base') {
     provides.set(`crd:${cluster}/istio`, 'ready');
     provides.set(`sa:${cluster}/istio-system/istio-reader-service-account`, 'ready');
@@ -85,7 +114,19 @@ function chartUnit(s: Synthesized, id: string, cluster: string, chart: string, n
       needs.push({ key: objKey(cluster, t.kind, t.namespace, t.name), level: 'ready', by: id });
     }
   }
-  if (chart === 'gateway') needs.push({ key: `chart:${cluster}/istiod`, level: 'ready', by: id });
+  if (chart === 'gateway') {
+    needs.push({ key: `chart:${cluster}/istiod`, level: 'ready', by: id });
+    const target = facts.cluster(cluster);
+    if (target.role === 'remote') {
+      needs.push({ key: objKey(cluster, 'Secret', 'istio-system', READER_TOKEN_SECRET), level: 'applied', by: id, eventual: true });
+      if (crossCluster) {
+        const primary = facts.controlPlaneOf(target).name;
+        const revision = s.topology.mesh.istio.revision;
+        needs.push({ key: objKey(primary, 'Gateway', 'istio-system', 'istiod-gateway'), level: 'ready', by: id });
+        needs.push({ key: objKey(primary, 'VirtualService', 'istio-system', revision ? `istiod-vs-${revision}` : 'istiod-vs'), level: 'ready', by: id });
+      }
+    }
+  }
   return { id, cluster, provides, needs };
 }
 
@@ -141,8 +182,10 @@ export function fluxOrderViolations(s: Synthesized): string[] {
       if (m.kind === 'HelmRelease') {
         const cluster = clusterOfKubeConfig(m.spec) ?? target;
         const id = `HelmRelease ${target}:${m.metadata.namespace}/${m.metadata.name}`;
-        const hr = chartUnit(s, id, cluster, m.spec.chart.spec.chart, m.spec.targetNamespace ?? m.metadata.namespace);
+        const management = s.topology.delivery.flux?.mode === 'management';
+        const hr = chartUnit(s, id, cluster, m.spec.chart.spec.chart, m.spec.targetNamespace ?? m.metadata.namespace, management);
         hr.needs.push(...objectNeeds(s, m, target));
+        hr.retries = m.spec.install?.strategy?.name === 'RetryOnFailure' && m.spec.upgrade?.strategy?.name === 'RetryOnFailure';
         units.set(id, hr);
         parentOf.set(id, unit.id);
         hrDeps.set(id, (m.spec.dependsOn ?? []).map((d: any) => `HelmRelease ${target}:${d.namespace ?? m.metadata.namespace}/${d.name}`));
@@ -182,7 +225,7 @@ export function argoCdOrderViolations(s: Synthesized): string[] {
     const src = app.spec.source;
     let unit: Unit;
     if (src.chart) {
-      unit = chartUnit(s, id, cluster, src.chart, app.spec.destination.namespace);
+      unit = chartUnit(s, id, cluster, src.chart, app.spec.destination.namespace, false);
     } else {
       unit = { id, cluster, provides: new Map(), needs: [] };
       for (const m of s.manifests(`${dirOf(s, src.path)}/`)) {
@@ -204,7 +247,7 @@ export function argoCdOrderViolations(s: Synthesized): string[] {
 function violations(
   units: ReadonlyMap<string, Unit>,
   before: ReadonlyMap<string, ReadonlySet<string>>,
-  extraOk: (need: Unit['needs'][number], unit: Unit) => boolean,
+  extraOk: (need: Need, unit: Unit) => boolean,
 ): string[] {
   const out: string[] = [];
   for (const unit of units.values()) {
@@ -215,6 +258,9 @@ function violations(
           return level === 'ready' || (level === 'applied' && need.level === 'applied');
         }) ||
         (need.level === 'applied' && unit.provides.has(need.key)) ||
+        // Retrying converges once a provider that does not wait for this unit has run.
+        (need.eventual === true && unit.retries === true &&
+          [...units.values()].some((p) => p.id !== unit.id && p.provides.has(need.key) && !before.get(p.id)?.has(unit.id))) ||
         extraOk(need, unit);
       if (!ok) out.push(`${unit.id}: ${need.by} needs ${need.key} (${need.level}) first`);
     }

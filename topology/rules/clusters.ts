@@ -8,7 +8,7 @@ import { shown } from '../problems';
 /** Checks cluster names, remote/primary wiring and the Istio version. */
 export function clusterRules(ctx: RuleContext): void {
   const { draft } = ctx;
-  checkIstioVersion(ctx);
+  checkIstioVersion(ctx, 'mesh.istio.version', draft.mesh.istio.version);
 
   const seen = new Map<string, string>();
   for (const cluster of draft.clusters) {
@@ -21,6 +21,8 @@ export function clusterRules(ctx: RuleContext): void {
   for (const cluster of draft.clusters) {
     if (cluster.role === 'remote') {
       if (!cluster.controlPlane) {
+        // A controlPlane that is there but malformed already has its problem.
+        if (ctx.wasRejected(cluster, 'controlPlane')) continue;
         ctx.report(cluster, 'controlPlane', `is required for a remote: name the primary cluster whose istiod serves "${cluster.name}"`);
         continue;
       }
@@ -29,18 +31,21 @@ export function clusterRules(ctx: RuleContext): void {
       else if (primary.role !== 'primary') {
         ctx.report(cluster, 'controlPlane', `names "${primary.name}", which is a remote: a remote's control plane must be a primary cluster`);
       }
-    } else if (cluster.controlPlane) {
+    } else if (cluster.controlPlane && !ctx.wasRejected(cluster, 'role')) {
       ctx.report(cluster, 'controlPlane', 'is only for remote clusters: remove it, or set role: remote');
     }
   }
 }
 
-function checkIstioVersion(ctx: RuleContext): void {
-  const version = ctx.draft.mesh.istio.version;
+/**
+ * Reports a chart version outside the Istio releases meshfleet supports
+ * ({@link SUPPORTED_ISTIO_MINORS}): `mesh.istio.version` and the canary's alike.
+ */
+export function checkIstioVersion(ctx: RuleContext, path: string, version: string): void {
   const match = /^1\.(\d+)\.(\d+)$/.exec(version);
   const { min, max } = SUPPORTED_ISTIO_MINORS;
   if (!match || Number(match[1]) < min || Number(match[1]) > max) {
-    ctx.report('mesh.istio.version', undefined,
+    ctx.report(path, undefined,
       `unsupported Istio version ${shown(version)}: meshfleet supports 1.${min}.0 to 1.${max}.x (a full x.y.z release, e.g. "1.${max}.3")`);
   }
 }

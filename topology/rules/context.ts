@@ -4,8 +4,10 @@
 import { Problem } from '../problems';
 import { Reader } from '../reader';
 import { joinPath } from '../source';
-import { TopologyDraft } from '../schema';
+import { ConsumerDraft, ServiceDraft, TopologyDraft } from '../schema';
 import { Cluster } from '../types';
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Indexes and reporting shared by the rule groups; built once per load. */
 export class RuleContext {
@@ -15,6 +17,10 @@ export class RuleContext {
   public readonly regions: ReadonlySet<string>;
   /** Application namespaces present in each cluster (declared, or of services it runs). */
   public readonly namespacesOf: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Clusters by application namespace, sorted. */
+  private readonly withNamespace: ReadonlyMap<string, readonly string[]>;
+  /** Paths (and their parents) where reading the shape reported a problem. */
+  private readonly rejected = new Set<string>();
 
   constructor(
     public readonly draft: TopologyDraft,
@@ -28,13 +34,60 @@ export class RuleContext {
     for (const c of clusters.values()) namespaces.set(c.name, new Set(c.namespaces));
     for (const s of draft.services) for (const name of s.runsIn) namespaces.get(name)?.add(s.namespace);
     this.namespacesOf = namespaces;
+    const withNamespace = new Map<string, string[]>();
+    for (const name of [...clusters.keys()].sort()) {
+      for (const namespace of namespaces.get(name)!) {
+        const list = withNamespace.get(namespace);
+        if (list) list.push(name);
+        else withNamespace.set(namespace, [name]);
+      }
+    }
+    this.withNamespace = withNamespace;
+    // Shape problems are all in by now; rules add theirs later and are not "rejected" fields.
+    for (const problem of reader.problems) {
+      for (let path = problem.path; path && !this.rejected.has(path); path = parentPath(path)) this.rejected.add(path);
+    }
+  }
+
+  /** Clusters that have an application namespace (declared, or of services they run), sorted. */
+  public clustersWithNamespace(namespace: string): readonly string[] {
+    return this.withNamespace.get(namespace) ?? NONE;
+  }
+
+  /**
+   * The clusters a consumer runs in: those the author pinned, or by default every cluster that
+   * has its namespace, sorted. The one definition of the default, for the rules and the model.
+   */
+  public consumerClusters(consumer: ConsumerDraft): readonly string[] {
+    return consumer.clusters ?? this.clustersWithNamespace(consumer.namespace);
+  }
+
+  /**
+   * Whether reading the shape reported a problem at a field or inside it: the author wrote it,
+   * but it was invalid and left out of the draft. Rules check this before saying a field is
+   * missing or adding up what is left of it, so one mistake gets one problem.
+   */
+  public wasRejected(subject: object | string, field: string): boolean {
+    return this.rejected.has(this.fieldPath(subject, field));
+  }
+
+  /**
+   * Whether every entry of a service's `runsIn` was read and names a known cluster. When not,
+   * that is reported once, and rules about where the service runs hold back: they would only
+   * repeat it.
+   */
+  public runsInResolved(service: ServiceDraft): boolean {
+    return !this.wasRejected(service, 'runsIn') && service.runsIn.every((name) => this.clusters.has(name));
   }
 
   /** Reports a problem on a field of a tracked object (a cluster, service, consumer …). */
   public report(subject: object | string, field: string | undefined, message: string): void {
+    this.reader.report(this.fieldPath(subject, field), message);
+  }
+
+  private fieldPath(subject: object | string, field: string | undefined): string {
     const base = typeof subject === 'string' ? subject : this.draft.pathOf.get(subject) ?? '';
-    const path = field === undefined ? base : /^[\w-]+$/.test(field) ? joinPath(base, field) : `${base}${field.startsWith('[') ? '' : '.'}${field}`;
-    this.reader.report(path, message);
+    return field === undefined ? base : /^[\w-]+$/.test(field) ? joinPath(base, field) : `${base}${field.startsWith('[') ? '' : '.'}${field}`;
   }
 
   /** Path of a tracked object (`clusters[2]`). */
@@ -59,3 +112,8 @@ export class RuleContext {
 
 /** A group of cross-field rules. */
 export type RuleGroup = (ctx: RuleContext) => void;
+
+/** The path of the mapping or list holding a path's value (`services[0].weights.a` → `services[0].weights`). */
+function parentPath(path: string): string {
+  return path.slice(0, Math.max(0, path.lastIndexOf('.'), path.lastIndexOf('[')));
+}

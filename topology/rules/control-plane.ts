@@ -2,9 +2,11 @@
  * Cross-field rules about the Istio control plane and the east-west gateways: how remotes
  * reach istiod, how other networks reach a network's services, and canary revisions.
  */
+import { checkIstioVersion } from './clusters';
 import { RuleContext } from './context';
+import { EastWestPlacement } from '../east-west-placement';
 import { shown } from '../problems';
-import { Cluster, SUPPORTED_ISTIO_MINORS } from '../types';
+import { Cluster } from '../types';
 
 /** Checks istiod reachability for remotes, gateway address sources and the canary control plane. */
 export function controlPlaneRules(ctx: RuleContext): void {
@@ -39,6 +41,8 @@ function checkRemotePilotAddress(ctx: RuleContext): void {
     if (remote.role !== 'remote' || !remote.controlPlane) continue;
     const primary = ctx.clusters.get(remote.controlPlane);
     if (!primary || primary.role !== 'primary' || primary.eastWestGateway.address) continue;
+    // An address that is there but malformed already has its problem.
+    if (ctx.wasRejected(primary, 'eastWestGateway.address')) continue;
     ctx.report(remote, 'controlPlane',
       `primary "${primary.name}" has no east-west gateway address: remote "${remote.name}" reaches istiod through it ` +
       `(global.remotePilotAddress), so set ${ctx.pathOf(primary)}.eastWestGateway.address to the gateway's fixed IP or DNS name`);
@@ -56,36 +60,34 @@ function checkGatewayAddressFormat(ctx: RuleContext): void {
   }
 }
 
-// In a multi-network mesh istiod sends callers in other networks to the gateway of the
-// endpoints' network; a network whose gateways have no discoverable address drops them.
+// istiod sends a caller on another network to a gateway of the endpoints' network: one in the
+// endpoints' cluster if that has an address, else any other of the network (all of them accept
+// 15443 in a multi-network mesh). A network none of whose gateways has a discoverable address
+// drops those calls. Only clusters that run the gateway count (see east-west-placement.ts): a
+// LoadBalancer setting on a cluster that runs none gives the network nothing.
+// https://istio.io/latest/docs/reference/config/labels/#TopologyNetwork
 function checkNetworkGatewayAddresses(ctx: RuleContext): void {
   const clusters = [...ctx.clusters.values()];
-  const networkOf = new Map(clusters.map((c) => [c.name, c.network]));
-  if (new Set(networkOf.values()).size < 2) return;
-  const reachable = new Set(clusters.filter(hasGatewayAddressSource).map((c) => c.network));
+  const placement = EastWestPlacement.build(clusters, ctx.draft.services, (service) => service.consumers.flatMap((c) => ctx.consumerClusters(c)));
+  if (!placement.multiNetwork) return;
+  const gatewaysOf = new Map<string, Cluster[]>();
+  const reachable = new Set<string>();
+  for (const cluster of clusters) {
+    if (!placement.runsGateway(cluster.name)) continue;
+    gatewaysOf.set(cluster.network, [...(gatewaysOf.get(cluster.network) ?? []), cluster]);
+    if (hasGatewayAddressSource(cluster)) reachable.add(cluster.network);
+  }
   const reported = new Set<string>();
-  const clusterNames = [...ctx.clusters.keys()].sort();
-
-  for (const service of ctx.draft.services) {
-    if (service.clusterLocal) continue;
-    const serving = new Set(service.runsIn.map((name) => networkOf.get(name)).filter((n): n is string => !!n));
-    const unreachable = [...serving].filter((n) => !reachable.has(n) && !reported.has(n));
-    if (!unreachable.length) continue;
-    for (const consumer of service.consumers) {
-      const callers = consumer.clusters ?? clusterNames.filter((name) => ctx.namespacesOf.get(name)?.has(consumer.namespace));
-      for (const caller of callers) {
-        const callerNetwork = networkOf.get(caller);
-        for (const network of unreachable) {
-          if (!callerNetwork || callerNetwork === network || reported.has(network)) continue;
-          reported.add(network);
-          const members = clusters.filter((c) => c.network === network);
-          ctx.report(members[0], 'eastWestGateway.serviceType',
-            `network "${network}" has no east-west gateway address other networks can reach, but ${service.namespace}/${service.name} ` +
-            `runs there and is called from cluster "${caller}" on network "${callerNetwork}": give one of its clusters ` +
-            `(${members.map((c) => c.name).sort().join(', ')}) serviceType LoadBalancer, or an eastWestGateway.address IP with serviceType ClusterIP`);
-        }
-      }
-    }
+  for (const cluster of clusters) {
+    const call = placement.crossNetworkCallTo(cluster.name);
+    if (!call || reachable.has(cluster.network) || reported.has(cluster.network)) continue;
+    reported.add(cluster.network);
+    const { service, caller } = call;
+    const gateways = gatewaysOf.get(cluster.network)!.map((c) => c.name).sort().join(', ');
+    ctx.report(cluster, 'eastWestGateway.serviceType',
+      `network "${cluster.network}" has no east-west gateway address other networks can reach, but ${service.namespace}/${service.name} ` +
+      `runs there (in "${cluster.name}") and is called from cluster "${caller.name}" on network "${caller.network}": ` +
+      `give one of the clusters running its gateway (${gateways}) serviceType LoadBalancer, or an eastWestGateway.address IP with serviceType ClusterIP`);
   }
 }
 
@@ -99,12 +101,7 @@ function checkCanary(ctx: RuleContext): void {
         ? `must differ from mesh.istio.revision "${istio.revision}": the canary runs beside the stable control plane`
         : '"default" names the unrevisioned control plane: choose another revision, e.g. "1-30-3"');
   }
-  const match = /^1\.(\d+)\.(\d+)$/.exec(canary.version);
-  const { min, max } = SUPPORTED_ISTIO_MINORS;
-  if (!match || Number(match[1]) < min || Number(match[1]) > max) {
-    ctx.report('mesh.istio.canary.version', undefined,
-      `unsupported Istio version ${shown(canary.version)}: meshfleet supports 1.${min}.0 to 1.${max}.x (a full x.y.z release, e.g. "1.${max}.3")`);
-  }
+  checkIstioVersion(ctx, 'mesh.istio.canary.version', canary.version);
   const present = new Set<string>();
   for (const names of ctx.namespacesOf.values()) for (const name of names) present.add(name);
   for (const service of ctx.draft.services) for (const consumer of service.consumers) present.add(consumer.namespace);

@@ -43,7 +43,8 @@ export function deliveryRules(ctx: RuleContext): void {
 
   if (argocd) {
     for (const cluster of ctx.draft.clusters) {
-      if (!cluster.apiServer) {
+      // A malformed apiServer already has its problem: "required" is for a missing one.
+      if (!cluster.apiServer && !ctx.wasRejected(cluster, 'apiServer')) {
         ctx.report(cluster, 'apiServer',
           `is required when delivery.argocd is set: Argo CD deploys to "${cluster.name}" through its API server URL (Application spec.destination.server); ` +
           'use the URL the cluster is registered under in Argo CD');
@@ -60,12 +61,15 @@ function checkFlux(ctx: RuleContext): void {
   if (!flux) return;
   if (flux.mode === 'management') {
     if (!flux.managementCluster) {
-      ctx.report('delivery.flux', 'managementCluster', 'is required with mode: management: name the cluster whose Flux drives all the others');
+      // A malformed managementCluster already has its problem: "required" is for a missing one.
+      if (!ctx.wasRejected('delivery.flux', 'managementCluster')) {
+        ctx.report('delivery.flux', 'managementCluster', 'is required with mode: management: name the cluster whose Flux drives all the others');
+      }
     } else if (!ctx.clusters.has(flux.managementCluster)) {
       ctx.report('delivery.flux', 'managementCluster',
         `names unknown cluster ${shown(flux.managementCluster)}: known clusters are ${[...ctx.clusters.keys()].sort().join(', ')}`);
     }
-  } else if (flux.managementCluster) {
+  } else if (flux.managementCluster && !ctx.wasRejected('delivery.flux', 'mode')) {
     ctx.report('delivery.flux', 'managementCluster', 'is only used with mode: management: remove it, or set mode: management');
   }
 
@@ -80,7 +84,7 @@ function checkFlux(ctx: RuleContext): void {
     ctx.report('delivery.flux', 'secretRef',
       `is not used with gitRepository: ${FLUX_BOOTSTRAP_GIT_REPOSITORY} (meshfleet refers to the source flux bootstrap created, with its own credentials): remove it`);
   }
-  if (!existing && !flux.secretRef && git.url.startsWith('ssh://')) {
+  if (!existing && !flux.secretRef && !ctx.wasRejected('delivery.flux', 'secretRef') && git.url.startsWith('ssh://')) {
     ctx.report('delivery.flux', 'secretRef',
       `is required for an ssh:// Git URL: name the Secret in namespace ${flux.namespace} holding the deploy key (identity, known_hosts), ` +
       `e.g. made with "flux create secret git", or set gitRepository: ${FLUX_BOOTSTRAP_GIT_REPOSITORY} to use the source flux bootstrap created`);

@@ -42,8 +42,7 @@ function checkConsumer(ctx: RuleContext, service: ServiceDraft, consumer: Consum
     return;
   }
   if (consumer.clusters === undefined) {
-    const anywhere = [...ctx.namespacesOf.values()].some((set) => set.has(namespace));
-    if (!anywhere) {
+    if (!ctx.clustersWithNamespace(namespace).length) {
       ctx.report(consumer, 'namespace',
         `no cluster has namespace "${namespace}": add it to the namespaces of the clusters the caller runs in, or fix the namespace`);
     }
@@ -91,7 +90,7 @@ function checkFailover(ctx: RuleContext, service: ServiceDraft): void {
       else firstFrom.set(entry.from, ctx.pathOf(entry));
     }
     // services.ts reports regions no cluster is in; here: known regions the service is not in.
-    if (entry.to && ctx.regions.has(entry.to) && !regions.includes(entry.to) && regions.length) {
+    if (entry.to && ctx.regions.has(entry.to) && !regions.includes(entry.to) && regions.length && ctx.runsInResolved(service)) {
       ctx.report(entry, 'to', `"${service.namespace}/${service.name}" does not run in region "${entry.to}": fail over to a region of a cluster in runsIn (${regions.join(', ')})`);
     }
   }

@@ -28,15 +28,10 @@ export function validateTopology(draft: TopologyDraft, reader: Reader): Topology
 
 function finalize(ctx: RuleContext): Topology {
   const { draft } = ctx;
-  const clusterNames = [...ctx.clusters.keys()].sort();
   const services = draft.services.map((service) => ({
     ...service,
     consumers: service.consumers
-      .map((consumer) => ({
-        ...consumer,
-        // A caller runs wherever its namespace exists, unless the author pinned clusters.
-        clusters: consumer.clusters ?? clusterNames.filter((name) => ctx.namespacesOf.get(name)?.has(consumer.namespace)),
-      }))
+      .map((consumer) => ({ ...consumer, clusters: [...ctx.consumerClusters(consumer)] }))
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount)),
   }));
   return {

@@ -46,10 +46,11 @@ export function serviceRules(ctx: RuleContext): void {
     if (service.weights) {
       const entries = Object.entries(service.weights);
       for (const [name] of entries) {
-        if (!service.runsIn.includes(name)) ctx.report(service, `weights.${name}`, `"${name}" does not run this service: weights may only name clusters in runsIn (${service.runsIn.join(', ')})`);
+        if (!service.runsIn.includes(name) && ctx.runsInResolved(service)) ctx.report(service, `weights.${name}`, `"${name}" does not run this service: weights may only name clusters in runsIn (${service.runsIn.join(', ')})`);
       }
+      // A sum without the entries that were rejected (and reported) would only mislead.
       const total = entries.reduce((sum, [, w]) => sum + w, 0);
-      if (total !== 100) ctx.report(service, 'weights', `must add up to 100 (got ${total})`);
+      if (total !== 100 && !ctx.wasRejected(service, 'weights')) ctx.report(service, 'weights', `must add up to 100 (got ${total})`);
     }
   }
 }

@@ -97,7 +97,8 @@ function checkCredentials(ctx: RuleContext): void {
 
   // Every cluster some primary reads needs its API server URL for the kubeconfig.
   for (const cluster of read) {
-    if (cluster.apiServer || rawAt(ctx.draft.raw, ctx.pathOf(cluster), 'apiServer') !== undefined) continue;
+    // A malformed apiServer already has its problem: "required" is for a missing one.
+    if (cluster.apiServer || ctx.wasRejected(cluster, 'apiServer')) continue;
     const readers = readersOf(primaries, cluster).map((p) => p.name);
     const shownReaders = readers.length > 3 ? `${readers.slice(0, 3).join(', ')} and ${readers.length - 3} more` : readers.join(', ');
     ctx.report(cluster, 'apiServer',
@@ -114,6 +115,8 @@ interface ProviderBlock {
 
 /** A provider's block must be present; a block of another provider is a mistake. */
 function checkProviderBlocks(ctx: RuleContext, section: string, provider: string, raw: unknown, blocks: Readonly<Record<string, ProviderBlock>>): void {
+  // A malformed provider already has its problem; which blocks belong is unknown.
+  if (ctx.wasRejected(section, 'provider')) return;
   const providerWritten = rawAt(raw, 'provider') !== undefined;
   for (const [name, { block, advice }] of Object.entries(blocks).sort(([a], [b]) => a.localeCompare(b))) {
     const present = rawAt(raw, block) !== undefined;
