@@ -28,6 +28,7 @@ import {
   ServicePort,
   TOPOLOGY_API_VERSION,
   TOPOLOGY_KIND,
+  Topology,
   Trust,
   TrustProvider,
 } from './types';
@@ -37,14 +38,12 @@ export type ConsumerDraft = Omit<Consumer, 'clusters'> & { readonly clusters?: r
 /** A service as written. */
 export type ServiceDraft = Omit<MeshService, 'consumers'> & { readonly consumers: readonly ConsumerDraft[] };
 
-/** What the shape step hands to the rules step. */
-export interface TopologyDraft {
-  readonly mesh: Mesh;
-  readonly clusters: readonly Cluster[];
+/**
+ * What the shape step hands to the rules step: the model as written (author order,
+ * consumers' clusters not yet defaulted), plus where each part was written.
+ */
+export interface TopologyDraft extends Omit<Topology, 'services'> {
   readonly services: readonly ServiceDraft[];
-  readonly trust: Trust;
-  readonly credentials: Credentials;
-  readonly delivery: Delivery;
   /** Where each cluster, service and consumer was written (`clusters[2]`), for the rules' reports. */
   readonly pathOf: ReadonlyMap<object, string>;
   /** The parsed document as written, for rules that point into author-ordered lists. */
