@@ -347,7 +347,7 @@ describe('primary-remote on two networks', () => {
   test('a remote without its primary\'s gateway address is a bug the loader rules out: building its values throws', () => {
     const topology: Topology = {
       ...primaryRemote.topology,
-      clusters: primaryRemote.topology.clusters.map((c) => (c.name === 'cluster1' ? { ...c, eastWestGateway: { serviceType: 'LoadBalancer' } } : c)),
+      clusters: primaryRemote.topology.clusters.map((c) => (c.name === 'cluster1' ? { ...c, eastWestGateway: { ...c.eastWestGateway, address: undefined } } : c)),
     };
     const broken = facts(topology);
     expect(() => controlPlaneValues(broken, broken.cluster('cluster2'))).toThrow(
@@ -644,9 +644,9 @@ describe('topology rules for the control plane', () => {
 
   test('fails if serviceType is not one meshfleet supports', () => {
     const text = docsEdited((d) => {
-      d.clusters[1].eastWestGateway = { serviceType: 'NodePort' };
+      d.clusters[1].eastWestGateway = { serviceType: 'ExternalName' };
     });
-    expectProblem(text, 'clusters[1].eastWestGateway.serviceType', /^must be one of LoadBalancer, ClusterIP \(got "NodePort"\)/);
+    expectProblem(text, 'clusters[1].eastWestGateway.serviceType', /^must be one of LoadBalancer, ClusterIP, NodePort \(got "ExternalName"\)/);
   });
 
   test('fails if the east-west gateway asks for the seed tutorial\'s MUTUAL mode', () => {
@@ -704,6 +704,6 @@ describe('topology rules for the control plane', () => {
       d.mesh.istio.canary = { revision: 'next', namespaces: ['zeta', 'sample'] };
     }), 'mesh.yaml');
     expect(t.mesh.istio.canary).toEqual({ version: '1.30.3', revision: 'next', namespaces: ['sample', 'zeta'] });
-    expect(t.clusters[0].eastWestGateway).toEqual({ address: undefined, serviceType: 'LoadBalancer' });
+    expect(t.clusters[0].eastWestGateway).toEqual({ address: undefined, serviceType: 'LoadBalancer', serviceAnnotations: {}, loadBalancerSourceRanges: [] });
   });
 });

@@ -12,8 +12,10 @@ describe('loading a valid topology', () => {
     expect(t.mesh).toEqual({
       id: 'mesh1',
       trustDomain: 'cluster.local',
-      istio: { version: '1.30.3', revision: undefined, chartRepository: 'https://istio-release.storage.googleapis.com/charts' },
+      istio: { version: '1.30.3', revision: undefined, chartRepository: 'https://istio-release.storage.googleapis.com/charts', values: {} },
       outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+      patches: [],
+      objects: [],
     });
     expect(t.services[0]).toMatchObject({ clusterLocal: false, globalAlias: false, failover: [], failoverPriority: [] });
     expect(t.trust.provider).toBe('existing');

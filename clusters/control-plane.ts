@@ -64,12 +64,6 @@ export function addControlPlane(stack: ClusterStack): void {
     });
   }
   if (values.eastWestGateway) {
-    const { serviceType, address } = cluster.eastWestGateway;
-    new EastWestGatewayIstioOperator(istioctl, 'eastwest', {
-      network: cluster.network,
-      revision: istio.revision,
-      serviceType,
-      externalIPs: serviceType === 'ClusterIP' && address ? [address] : undefined,
-    });
+    new EastWestGatewayIstioOperator(istioctl, 'eastwest', { network: cluster.network, revision: istio.revision, values: values.eastWestGateway });
   }
 }

@@ -8,7 +8,9 @@
  * @see https://istio.io/latest/docs/setup/install/multicluster/
  */
 import { serviceMeshConfig } from './service-mesh-config';
-import { Cluster, MeshFacts } from '../topology';
+import { Cluster, IstioChartName, MeshFacts } from '../topology';
+import { mergeValues } from '../topology/hatches-schema';
+import { isIpAddress } from '../topology/rules/control-plane';
 import { EastWestPlacement } from '../topology/east-west-placement';
 
 /** A Helm values tree. */
@@ -28,6 +30,13 @@ export interface ControlPlaneValues {
    */
   readonly canaryIstiod?: HelmValues;
 }
+
+/**
+ * Annotation of a `NodePort` network gateway Service selecting the nodes whose external IPs
+ * istiod publishes as the gateway's addresses.
+ * @see https://istio.io/latest/docs/reference/config/annotations/#TrafficNodeSelector
+ */
+export const NODE_SELECTOR_ANNOTATION = 'traffic.istio.io/nodeSelector';
 
 /** Name (and Helm release name) of the east-west gateway: `expose-*.yaml` select its `istio: eastwestgateway` label. */
 export const EAST_WEST_GATEWAY_NAME = 'istio-eastwestgateway';
@@ -84,6 +93,15 @@ export function controlPlaneValues(facts: MeshFacts, cluster: Cluster): ControlP
 // Built once per cluster: Flux, Argo CD and the IstioOperator files all render the same values.
 const memo = new WeakMap<MeshFacts, Map<string, ControlPlaneValues>>();
 
+/**
+ * The user's values for a chart in a cluster: `mesh.istio.values` with `clusters[].istio.values`
+ * deep-merged over it (maps merged, lists replaced). The loader has refused every path
+ * meshfleet sets itself, so merging them over meshfleet's values overrides nothing of it.
+ */
+export function userValues(facts: MeshFacts, cluster: Cluster, chart: IstioChartName): HelmValues {
+  return mergeValues(facts.topology.mesh.istio.values[chart], cluster.istio.values[chart]);
+}
+
 function buildValues(facts: MeshFacts, cluster: Cluster): ControlPlaneValues {
   const { revision, canary } = facts.topology.mesh.istio;
   const remote = cluster.role === 'remote';
@@ -91,11 +109,12 @@ function buildValues(facts: MeshFacts, cluster: Cluster): ControlPlaneValues {
     ...(remote ? { profile: 'remote' } : {}),
     ...(revision ? { defaultRevision: revision } : {}),
   };
+  const withUser = (chart: IstioChartName, values: HelmValues) => mergeValues(values, userValues(facts, cluster, chart));
   return {
-    base,
-    istiod: istiodValues(facts, cluster, revision),
-    eastWestGateway: hasEastWestGateway(facts, cluster) ? eastWestGatewayValues(cluster, revision) : undefined,
-    canaryIstiod: canary ? istiodValues(facts, cluster, canary.revision) : undefined,
+    base: withUser('base', base),
+    istiod: withUser('istiod', istiodValues(facts, cluster, revision)),
+    eastWestGateway: hasEastWestGateway(facts, cluster) ? withUser('gateway', eastWestGatewayValues(cluster, revision)) : undefined,
+    canaryIstiod: canary ? withUser('istiod', istiodValues(facts, cluster, canary.revision)) : undefined,
   };
 }
 
@@ -146,13 +165,51 @@ function meshConfig(facts: MeshFacts, cluster: Cluster): HelmValues {
 }
 
 function eastWestGatewayValues(cluster: Cluster, revision: string | undefined): HelmValues {
-  const { serviceType, address } = cluster.eastWestGateway;
+  const ewg = cluster.eastWestGateway;
+  const { serviceType, address } = ewg;
+  // A NodePort network gateway is found through the nodes this annotation selects ("{}": all of
+  // them); istiod then publishes their external IPs with the Service's node port for 15443.
+  const annotations: Record<string, string> = {
+    ...(serviceType === 'NodePort' ? { [NODE_SELECTOR_ANNOTATION]: '{}' } : {}),
+    ...ewg.serviceAnnotations,
+  };
+  const service: Record<string, unknown> = {
+    ...(serviceType !== 'LoadBalancer' ? { type: serviceType } : {}),
+    // istiod learns a network gateway's address from the labelled Service: a LoadBalancer's
+    // status, or spec.externalIPs (https://istio.io/latest/docs/reference/config/labels/#TopologyNetwork).
+    ...(serviceType === 'ClusterIP' && address ? { externalIPs: [address] } : {}),
+    ...(Object.keys(annotations).length ? { annotations } : {}),
+    ...(serviceType === 'LoadBalancer' && loadBalancerIP(cluster) ? { loadBalancerIP: loadBalancerIP(cluster) } : {}),
+    ...(ewg.loadBalancerSourceRanges.length ? { loadBalancerSourceRanges: [...ewg.loadBalancerSourceRanges] } : {}),
+  };
   return {
     name: EAST_WEST_GATEWAY_NAME,
     networkGateway: cluster.network,
     ...(revision ? { revision } : {}),
-    // istiod learns a network gateway's address from the labelled Service: a LoadBalancer's
-    // status, or spec.externalIPs (https://istio.io/latest/docs/reference/config/labels/#TopologyNetwork).
-    ...(serviceType === 'ClusterIP' ? { service: { type: 'ClusterIP', ...(address ? { externalIPs: [address] } : {}) } } : {}),
+    ...(Object.keys(service).length ? { service } : {}),
+    // The chart's HPA (1-5 replicas at 80% CPU) is on by default; a fixed count turns it off.
+    ...(ewg.replicas !== undefined ? { replicaCount: ewg.replicas, autoscaling: { enabled: false } } : {}),
+    ...(ewg.autoscaling ? { autoscaling: { enabled: true, ...ewg.autoscaling } } : {}),
+    ...(ewg.resources ? { resources: resourcesValue(ewg.resources) } : {}),
+  };
+}
+
+/**
+ * The IP a `LoadBalancer` east-west gateway asks its cloud for: `loadBalancerIP`, or else an IP
+ * `address` (remotes are told to use it, so the load balancer must really get it).
+ * `spec.loadBalancerIP` is deprecated in Kubernetes 1.24 but still honoured by GKE, AKS and
+ * most bare-metal load balancers; clouds that ignore it need their own annotation (see docs).
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#type-loadbalancer
+ */
+export function loadBalancerIP(cluster: Cluster): string | undefined {
+  const { loadBalancerIP: explicit, address, serviceType } = cluster.eastWestGateway;
+  if (serviceType !== 'LoadBalancer') return undefined;
+  return explicit ?? (address && isIpAddress(address) ? address : undefined);
+}
+
+function resourcesValue(resources: NonNullable<Cluster['eastWestGateway']['resources']>): HelmValues {
+  return {
+    ...(resources.requests ? { requests: { ...resources.requests } } : {}),
+    ...(resources.limits ? { limits: { ...resources.limits } } : {}),
   };
 }

@@ -12,7 +12,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EAST_WEST_GATEWAY_NAME, HelmValues } from './helm-values';
 import { ISTIO_SYSTEM_NAMESPACE } from './secret-names';
-import { EastWestGatewayServiceType } from '../topology';
+import { GATEWAY_VALUES_FOR_ISTIOCTL } from '../topology/istio-chart-data';
 
 /** `apiVersion` of `IstioOperator`. */
 export const ISTIO_OPERATOR_API_VERSION = 'install.istio.io/v1alpha1';
@@ -108,29 +108,33 @@ export interface EastWestGatewayIstioOperatorProps {
    */
   readonly revision?: string;
   /**
-   * Service type of the gateway.
-   * @default "LoadBalancer" (the script sets none; LoadBalancer is the gateway's default)
+   * The `gateway` chart values the GitOps release of this gateway uses; their Service,
+   * scaling and pod settings are translated into the component's `k8s` settings, so both
+   * install paths give the same gateway. Keys without an IstioOperator form are refused by
+   * the loader ({@link GATEWAY_VALUES_FOR_ISTIOCTL}).
+   * @default - the chart's defaults
    */
-  readonly serviceType?: EastWestGatewayServiceType;
-  /**
-   * `externalIPs` of the gateway Service (with `serviceType: ClusterIP`).
-   * @default - none
-   */
-  readonly externalIPs?: readonly string[];
+  readonly values?: HelmValues;
 }
 
 /**
  * The `IstioOperator` that `samples/multicluster/gen-eastwest-gateway.sh --network <network>`
  * prints (Istio 1.24–1.30), field for field: gateway `istio-eastwestgateway` labelled
  * `istio: eastwestgateway`, `app: istio-eastwestgateway`, `topology.istio.io/network`, env
- * `ISTIO_META_REQUESTED_NETWORK_VIEW`, ports 15021, 15443, 15012, 15017.
+ * `ISTIO_META_REQUESTED_NETWORK_VIEW`, ports 15021, 15443, 15012, 15017; plus what the chart
+ * values of the GitOps release add (Service type, annotations, load balancer IP and source
+ * ranges, external IPs, replicas or autoscaling, resources, pod settings, env, labels).
  */
 export class EastWestGatewayIstioOperator extends Construct {
   constructor(scope: Construct, id: string, props: EastWestGatewayIstioOperatorProps) {
     super(scope, id);
+    const values = (props.values ?? {}) as Tree;
+    const chartService = isTree(values.service) ? values.service : {};
     const service: Tree = {
-      ...(props.serviceType && props.serviceType !== 'LoadBalancer' ? { type: props.serviceType } : {}),
-      ...(props.externalIPs?.length ? { externalIPs: [...props.externalIPs] } : {}),
+      ...(typeof chartService.type === 'string' && chartService.type !== 'LoadBalancer' ? { type: chartService.type } : {}),
+      ...(chartService.externalIPs ? { externalIPs: chartService.externalIPs } : {}),
+      ...(chartService.loadBalancerIP ? { loadBalancerIP: chartService.loadBalancerIP } : {}),
+      ...(chartService.loadBalancerSourceRanges ? { loadBalancerSourceRanges: chartService.loadBalancerSourceRanges } : {}),
       ports: [
         { name: 'status-port', port: 15021, targetPort: 15021 },
         { name: 'tls', port: 15443, targetPort: 15443 },
@@ -138,6 +142,27 @@ export class EastWestGatewayIstioOperator extends Construct {
         { name: 'tls-webhook', port: 15017, targetPort: 15017 },
       ],
     };
+    const env = isTree(values.env) ? Object.entries(values.env).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({ name, value: String(value) })) : [];
+    const autoscaling = isTree(values.autoscaling) ? values.autoscaling : undefined;
+    const k8s: Tree = {
+      // Traffic through this gateway is routed inside its own network only.
+      env: [{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: props.network }, ...env],
+      service,
+      ...(isTree(chartService.annotations) ? { serviceAnnotations: chartService.annotations } : {}),
+      ...(values.replicaCount !== undefined ? { replicaCount: values.replicaCount } : {}),
+      ...(autoscaling?.enabled === true
+        ? {
+            hpaSpec: {
+              minReplicas: autoscaling.minReplicas,
+              maxReplicas: autoscaling.maxReplicas,
+              metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.targetCPUUtilizationPercentage } } }],
+            },
+          }
+        : {}),
+      ...(values.resources ? { resources: values.resources } : {}),
+    };
+    for (const [key, field] of Object.entries(GATEWAY_VALUES_FOR_ISTIOCTL)) if (values[key] !== undefined) k8s[field] = values[key];
+    const labels = isTree(values.labels) ? values.labels : {};
     new ApiObject(this, 'Resource', {
       apiVersion: ISTIO_OPERATOR_API_VERSION,
       kind: 'IstioOperator',
@@ -150,18 +175,20 @@ export class EastWestGatewayIstioOperator extends Construct {
           ingressGateways: [
             {
               name: EAST_WEST_GATEWAY_NAME,
-              label: { 'istio': 'eastwestgateway', 'app': EAST_WEST_GATEWAY_NAME, 'topology.istio.io/network': props.network },
+              label: { ...labels, 'istio': 'eastwestgateway', 'app': EAST_WEST_GATEWAY_NAME, 'topology.istio.io/network': props.network },
               enabled: true,
-              k8s: {
-                // Traffic through this gateway is routed inside its own network only.
-                env: [{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: props.network }],
-                service,
-              },
+              k8s,
             },
           ],
         },
         values: {
-          gateways: { 'istio-ingressgateway': { injectionTemplate: 'gateway' } },
+          gateways: {
+            'istio-ingressgateway': {
+              injectionTemplate: 'gateway',
+              // A fixed replica count turns the autoscaler off, as autoscaling.enabled=false does in the chart.
+              ...(autoscaling?.enabled === false ? { autoscaleEnabled: false } : {}),
+            },
+          },
           global: { network: props.network },
         },
       },

@@ -15,6 +15,8 @@ export interface Problem {
   /** Lowercase, no trailing period: what is wrong and how to fix it. */
   readonly message: string;
   readonly position?: SourcePosition;
+  /** The file the problem is in, when it is not the topology file itself (a values file, a patch). */
+  readonly file?: string;
 }
 
 /**
@@ -39,12 +41,13 @@ export class TopologyError extends Error {
 export function formatProblems(file: string, problems: readonly Problem[]): string {
   const sorted = [...problems].sort(
     (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') ||
       (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
       (a.position?.column ?? 0) - (b.position?.column ?? 0) ||
       a.path.localeCompare(b.path),
   );
   const lines = sorted.map((p) => {
-    const where = p.position ? `${file}:${p.position.line}:${p.position.column}` : file;
+    const where = p.position ? `${p.file ?? file}:${p.position.line}:${p.position.column}` : p.file ?? file;
     return `${where}: ${p.path || '(top level)'}: ${p.message}`;
   });
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;

@@ -5,7 +5,7 @@
  * can go on and every problem in the file is reported in one pass.
  */
 import { joinPath, SourceDocument } from './source';
-import { Problem, shown } from './problems';
+import { Problem, shown, SourcePosition } from './problems';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
@@ -29,11 +29,20 @@ export class Reader {
 
   /** Records a problem at a path, pointing at the value (or its key, with `atKey`). */
   public report(path: string, message: string, options: { atKey?: boolean } = {}): void {
-    const position =
-      (options.atKey ? this.source.keyAt.get(path) : undefined) ??
-      this.source.valueAt.get(path) ??
-      this.nearest(path);
-    this.problems.push({ path, message, position });
+    this.problems.push({ path, message, position: locate(this.source, path, options.atKey) });
+  }
+
+  /** Where a path of the topology was written. */
+  public positionOf(path: string): SourcePosition | undefined {
+    return locate(this.source, path);
+  }
+
+  /**
+   * Records a problem in another file the topology refers to (a Helm values file, a patch),
+   * located in that file's own parsed source.
+   */
+  public reportIn(file: string, source: SourceDocument | undefined, path: string, message: string, options: { atKey?: boolean } = {}): void {
+    this.problems.push({ file, path, message, position: source ? locate(source, path, options.atKey) : undefined });
   }
 
   /** Reads a mapping, reporting keys outside `keys` (with a did-you-mean). */
@@ -53,15 +62,19 @@ export class Reader {
     return new Fields(this, record, path);
   }
 
-  private nearest(path: string) {
-    for (let p = path; p; ) {
-      const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-      p = cut > 0 ? p.slice(0, cut) : '';
-      const found = this.source.valueAt.get(p);
-      if (found) return found;
-    }
-    return this.source.valueAt.get('');
+}
+
+/** Where a path was written in a source: its key (with `atKey`), its value, or its nearest written parent. */
+function locate(source: SourceDocument, path: string, atKey?: boolean): SourcePosition | undefined {
+  const exact = (atKey ? source.keyAt.get(path) : undefined) ?? source.valueAt.get(path);
+  if (exact) return exact;
+  for (let p = path; p; ) {
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    p = cut > 0 ? p.slice(0, cut) : '';
+    const found = source.valueAt.get(p);
+    if (found) return found;
   }
+  return source.valueAt.get('');
 }
 
 /** The fields of one mapping, read with types, formats and defaults. */

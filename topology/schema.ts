@@ -4,6 +4,9 @@
  * Reading is best effort: an invalid field is reported and left out, so one pass finds
  * every problem. Cross-field rules live in `rules.ts`, not here.
  */
+import { EAST_WEST_EXTRA_KEYS, HatchReading, readChartValues, readEastWestExtras, readObjects, readPatches, readVersions } from './hatches-schema';
+import { NO_INPUTS, TopologyInputs } from './inputs';
+import { ChartValuesChecker } from './istio-chart-data';
 import { Fields, Reader } from './reader';
 import {
   ArgoCdDelivery,
@@ -61,7 +64,7 @@ export const DEFAULT_OUTLIER_DETECTION: OutlierDetection = {
 };
 
 /** Reads the whole document into a draft; problems land in `reader.problems`. */
-export function readTopology(reader: Reader, data: unknown): TopologyDraft | undefined {
+export function readTopology(reader: Reader, data: unknown, inputs: TopologyInputs = NO_INPUTS, file = 'topology.yaml'): TopologyDraft | undefined {
   const top = reader.object(data, '', ['apiVersion', 'kind', 'mesh', 'clusters', 'services', 'trust', 'credentials', 'delivery']);
   if (!top) return undefined;
   top.string('apiVersion', { required: true, oneOf: [TOPOLOGY_API_VERSION] });
@@ -72,8 +75,9 @@ export function readTopology(reader: Reader, data: unknown): TopologyDraft | und
     return value;
   };
 
-  const mesh = readMesh(top);
-  const clusters = top.list('clusters', (v, path) => readCluster(reader, v, path, track), { required: true, nonEmpty: true });
+  const hatches: HatchReading = { reader, inputs, file, checker: new ChartValuesChecker() };
+  const mesh = readMesh(top, hatches);
+  const clusters = top.list('clusters', (v, path) => readCluster(reader, v, path, track, hatches), { required: true, nonEmpty: true });
   const services = top.list('services', (v, path) => readService(reader, v, path, mesh.outlierDetection, track));
   return {
     mesh,
@@ -87,9 +91,9 @@ export function readTopology(reader: Reader, data: unknown): TopologyDraft | und
   };
 }
 
-function readMesh(top: Fields): Mesh {
-  const mesh = top.object('mesh', ['id', 'trustDomain', 'istio', 'outlierDetection'], { required: true });
-  const istio = mesh?.object('istio', ['version', 'revision', 'chartRepository', 'canary']);
+function readMesh(top: Fields, hatches: HatchReading): Mesh {
+  const mesh = top.object('mesh', ['id', 'trustDomain', 'istio', 'outlierDetection', 'patches', 'objects'], { required: true });
+  const istio = mesh?.object('istio', ['version', 'revision', 'chartRepository', 'canary', 'values', 'valuesFiles']);
   const version = istio?.string('version') ?? DEFAULT_ISTIO_VERSION;
   const canary = istio?.object('canary', ['version', 'revision', 'namespaces']);
   const canaryRevision = canary?.string('revision', { required: true, format: 'dns-label' });
@@ -108,8 +112,11 @@ function readMesh(top: Fields): Mesh {
               namespaces: [...new Set(canary.strings('namespaces', { format: 'dns-label' }))].sort(),
             }
           : undefined,
+      values: readChartValues(istio, hatches),
     },
     outlierDetection: readOutlierDetection(mesh, DEFAULT_OUTLIER_DETECTION),
+    patches: readPatches(mesh, hatches),
+    objects: readObjects(mesh, hatches),
   };
 }
 
@@ -125,10 +132,13 @@ function readOutlierDetection(parent: Fields | undefined, base: OutlierDetection
 
 type Track = <T extends object>(value: T, path: string) => T;
 
-function readCluster(reader: Reader, value: unknown, path: string, track: Track): Cluster | undefined {
-  const c = reader.object(value, path, ['name', 'role', 'controlPlane', 'network', 'region', 'zones', 'apiServer', 'namespaces', 'eastWestGateway']);
+function readCluster(reader: Reader, value: unknown, path: string, track: Track, hatches: HatchReading): Cluster | undefined {
+  const c = reader.object(value, path, [
+    'name', 'role', 'controlPlane', 'network', 'region', 'zones', 'apiServer', 'namespaces', 'eastWestGateway', 'istio', 'patches', 'objects',
+  ]);
   if (!c) return undefined;
-  const ewg = c.object('eastWestGateway', ['address', 'serviceType', 'tlsMode']);
+  const ewg = c.object('eastWestGateway', ['address', 'serviceType', 'tlsMode', ...EAST_WEST_EXTRA_KEYS]);
+  const serviceType = ewg?.string<EastWestGatewayServiceType>('serviceType', { oneOf: ['LoadBalancer', 'ClusterIP', 'NodePort'] }) ?? 'LoadBalancer';
   ewg?.string('tlsMode', {
     oneOf: ['AUTO_PASSTHROUGH'],
     refusals: {
@@ -149,15 +159,19 @@ function readCluster(reader: Reader, value: unknown, path: string, track: Track)
     namespaces: [...new Set(c.strings('namespaces', { format: 'dns-label' }))].sort(),
     eastWestGateway: {
       address: ewg?.string('address', { format: 'host' }),
-      serviceType: ewg?.string<EastWestGatewayServiceType>('serviceType', { oneOf: ['LoadBalancer', 'ClusterIP'] }) ?? 'LoadBalancer',
+      serviceType,
+      ...readEastWestExtras(ewg, serviceType),
     },
+    istio: { values: readChartValues(c.object('istio', ['values', 'valuesFiles']), hatches) },
+    patches: readPatches(c, hatches),
+    objects: readObjects(c, hatches),
   };
   return track(cluster, path);
 }
 
 function readService(reader: Reader, value: unknown, path: string, meshOutlier: OutlierDetection, track: Track): ServiceDraft | undefined {
   const s = reader.object(value, path, [
-    'name', 'namespace', 'ports', 'runsIn', 'consumers', 'clusterLocal', 'failover', 'failoverPriority', 'weights', 'globalAlias', 'outlierDetection',
+    'name', 'namespace', 'ports', 'runsIn', 'consumers', 'clusterLocal', 'failover', 'failoverPriority', 'weights', 'globalAlias', 'outlierDetection', 'versions',
   ]);
   if (!s) return undefined;
   const ports = s.list('ports', (v, p) => readPort(reader, v, p), { required: true, nonEmpty: true });
@@ -190,6 +204,7 @@ function readService(reader: Reader, value: unknown, path: string, meshOutlier: 
     weights,
     globalAlias: s.boolean('globalAlias') ?? false,
     outlierDetection: readOutlierDetection(s, meshOutlier),
+    versions: readVersions(s, track),
   };
   return track(service, path);
 }

@@ -40,6 +40,10 @@ export interface Mesh {
   readonly istio: IstioRelease;
   /** Outlier detection applied to every DestinationRule unless a service overrides it. */
   readonly outlierDetection: OutlierDetection;
+  /** Fleet-wide kustomize patches: applied in every cluster holding an object they target. */
+  readonly patches: readonly KustomizePatch[];
+  /** Fleet-wide objects, added to every cluster. */
+  readonly objects: readonly UserObject[];
 }
 
 /** Which Istio release to install, and from where. */
@@ -52,6 +56,62 @@ export interface IstioRelease {
   readonly chartRepository: string;
   /** A second control plane installed beside this one for a canary upgrade (`mesh.istio.canary`). */
   readonly canary?: IstioCanary;
+  /** Mesh-wide Helm values per chart (`mesh.istio.valuesFiles` then `mesh.istio.values`, deep-merged). */
+  readonly values: ChartValues;
+}
+
+/** The Istio charts a cluster installs, by their published names. */
+export type IstioChartName = 'base' | 'istiod' | 'gateway';
+/** The Istio charts, in install order. */
+export const ISTIO_CHART_NAMES: readonly IstioChartName[] = ['base', 'istiod', 'gateway'];
+/** A Helm values tree as the user wrote it (already checked against the pinned chart). */
+export type UserValues = { readonly [key: string]: unknown };
+/** User Helm values per chart; a chart without values is absent. */
+export type ChartValues = Readonly<Partial<Record<IstioChartName, UserValues>>>;
+
+/** The layers a user may add objects or patches to (see src/layer-chart.ts). */
+export const CUSTOMIZABLE_LAYERS = ['platform', 'base', 'reader', 'control-plane', 'mesh', 'flux'] as const;
+/** One of {@link CUSTOMIZABLE_LAYERS}. */
+export type CustomizableLayer = (typeof CUSTOMIZABLE_LAYERS)[number];
+
+/** Where a hatch (a patch, an object) was written, for problems found after the topology is read. */
+export interface Origin {
+  /** File the entry came from (the topology, or a file it references). */
+  readonly file: string;
+  /** Path in the topology (`clusters[0].patches[1]`). */
+  readonly path: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** Which generated objects a kustomize patch applies to (kustomize `patches[].target`). */
+export interface PatchTarget {
+  readonly group?: string;
+  readonly version?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+}
+
+/**
+ * A kustomize patch, copied into the generated `kustomization.yaml` of every layer holding an
+ * object it targets (inline `patches[].patch`, so the output stays self-contained).
+ */
+export interface KustomizePatch {
+  /** The patch text: a strategic-merge patch (a mapping) or a JSON 6902 patch (a list of operations). */
+  readonly patch: string;
+  /** `strategic-merge` (targets the object it names) or `json6902` (needs `target`). */
+  readonly type: 'strategic-merge' | 'json6902';
+  /** The objects it applies to: given, or (strategic merge) the object the patch names. */
+  readonly target: PatchTarget;
+  readonly origin: Origin;
+}
+
+/** A plain Kubernetes object the user adds to a cluster's layer. */
+export interface UserObject {
+  readonly layer: CustomizableLayer;
+  readonly manifest: { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly name: string; readonly namespace?: string }; readonly [field: string]: unknown };
+  readonly origin: Origin;
 }
 
 /**
@@ -93,10 +153,29 @@ export interface Cluster {
   /** Application namespaces that exist in this cluster besides those of the services it runs. */
   readonly namespaces: readonly string[];
   readonly eastWestGateway: EastWestGatewaySettings;
+  /** Per-cluster Helm values (`clusters[].istio`), merged over `mesh.istio.values`. */
+  readonly istio: { readonly values: ChartValues };
+  /** Kustomize patches of this cluster's generated objects (`mesh.patches` apply too). */
+  readonly patches: readonly KustomizePatch[];
+  /** Objects added to this cluster's layers (`mesh.objects` are added too). */
+  readonly objects: readonly UserObject[];
 }
 
 /** How the east-west gateway's Service is exposed (`service.type` of the `gateway` chart). */
-export type EastWestGatewayServiceType = 'LoadBalancer' | 'ClusterIP';
+export type EastWestGatewayServiceType = 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+
+/** Horizontal pod autoscaling of the east-west gateway (`autoscaling` of the `gateway` chart). */
+export interface GatewayAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCPUUtilizationPercentage: number;
+}
+
+/** Compute resources of the east-west gateway (`resources` of the `gateway` chart). */
+export interface GatewayResources {
+  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
 
 /** Per-cluster east-west gateway settings. */
 export interface EastWestGatewaySettings {
@@ -106,8 +185,23 @@ export interface EastWestGatewaySettings {
    * `serviceType: ClusterIP` it is the IP published as the Service's `externalIPs`.
    */
   readonly address?: string;
-  /** `LoadBalancer` (istiod discovers the address from the Service status) or `ClusterIP` (with `address` as external IP). */
+  /**
+   * `LoadBalancer` (istiod discovers the address from the Service status), `ClusterIP` (with
+   * `address` as external IP) or `NodePort` (istiod uses the nodes' addresses).
+   */
   readonly serviceType: EastWestGatewayServiceType;
+  /** Service annotations (internal load balancer, cloud options), sorted by key. */
+  readonly serviceAnnotations: Readonly<Record<string, string>>;
+  /** `spec.loadBalancerIP`: the IP the cloud assigns the load balancer (from `address` or explicit). */
+  readonly loadBalancerIP?: string;
+  /** `spec.loadBalancerSourceRanges`: CIDRs allowed to reach the load balancer. */
+  readonly loadBalancerSourceRanges: readonly string[];
+  /** Fixed replica count (`replicaCount`, autoscaling off). */
+  readonly replicas?: number;
+  /** Autoscaling bounds (`autoscaling`). */
+  readonly autoscaling?: GatewayAutoscaling;
+  /** Requests and limits (`resources`). */
+  readonly resources?: GatewayResources;
 }
 
 /** A port of a shared service. */
@@ -149,6 +243,22 @@ export interface MeshService {
   /** Also answer to `<name>.<namespace>.global`. */
   readonly globalAlias: boolean;
   readonly outlierDetection: OutlierDetection;
+  /** App versions (DestinationRule subsets by pod labels), in author order. */
+  readonly versions: readonly ServiceVersion[];
+}
+
+/**
+ * An app version of a service: a DestinationRule subset selecting pods by labels, and its
+ * share of the traffic.
+ * @see https://istio.io/latest/docs/concepts/traffic-management/#destination-rules
+ */
+export interface ServiceVersion {
+  /** Subset name (`v1`). */
+  readonly name: string;
+  /** Pod labels the subset selects (`{version: v1}`), sorted by key. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Percent of the traffic (all versions' weights sum to 100); absent when no version has a weight. */
+  readonly weight?: number;
 }
 
 /** A reference to an External Secrets Operator store. */

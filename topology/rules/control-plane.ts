@@ -30,7 +30,8 @@ export function isIpAddress(value: string): boolean {
  */
 export function hasGatewayAddressSource(cluster: Cluster): boolean {
   const { serviceType, address } = cluster.eastWestGateway;
-  return serviceType === 'LoadBalancer' || (address !== undefined && isIpAddress(address));
+  // NodePort: istiod uses the nodes' external IPs and the Service's node port for 15443.
+  return serviceType === 'LoadBalancer' || serviceType === 'NodePort' || (address !== undefined && isIpAddress(address));
 }
 
 // A remote's istiod Service (and injection webhook) point at global.remotePilotAddress,
