@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import { dump, load, loadAll } from 'js-yaml';
 import { RETAINED_NAMESPACE_ANNOTATIONS } from '../constructs/retained-namespace';
 import { writeTempTree } from '../src/cli';
+import { readInputs } from '../topology/load';
 import { Manifest, ROOT, synthFile, synthText, Synthesized } from './support/synth';
 import { validateManifests } from './support/crd-schema';
 
-const EXAMPLES = ['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml'];
+const EXAMPLES = ['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml', 'examples/production.yaml'];
 
 const key = (m: Manifest) => `${m.apiVersion} ${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 
@@ -42,7 +43,8 @@ describe.each(EXAMPLES)('synthesizing %s', (file) => {
   });
 
   test('does not depend on the order clusters, services and consumers are listed in', () => {
-    const other = synthText(reordered(file)).tree;
+    const text = reordered(file);
+    const other = synthText(text, file, readInputs(text, path.dirname(path.join(ROOT, file)))).tree;
     expect([...other.keys()]).toEqual([...out.tree.keys()]);
     for (const [name, content] of out.tree) expect(other.get(name)).toBe(content);
   });

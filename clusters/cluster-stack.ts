@@ -5,11 +5,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { addClusterSecrets } from './cluster-secrets';
 import { addControlPlane } from './control-plane';
+import { addUserObjects } from './customizations';
 import { GlobalServices } from '../constructs/global-services';
 import { IstioSystemNamespace } from '../constructs/istio-system-namespace';
 import { MeshMtls } from '../constructs/mesh-mtls';
 import { Layer, LayerChart } from '../src/layer-chart';
-import { Cluster, MeshFacts } from '../topology';
+import { Cluster, MeshFacts, UserObject } from '../topology';
 
 /** Properties of a {@link ClusterStack}. */
 export interface ClusterStackProps {
@@ -29,6 +30,7 @@ export class ClusterStack extends Construct {
   public readonly facts: MeshFacts;
   private readonly charts = new Map<Layer, LayerChart>();
   private readonly documents = new Map<string, string>();
+  private readonly userObjects = new Map<ApiObject, UserObject>();
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
@@ -44,6 +46,22 @@ export class ClusterStack extends Construct {
     if (cluster.role === 'primary') new GlobalServices(this.layer('mesh'), 'global-services', { facts, cluster });
     addClusterSecrets(this);
     addControlPlane(this);
+    addUserObjects(this);
+  }
+
+  /** This cluster's layer charts, by layer (those created so far). */
+  public get layers(): ReadonlyMap<Layer, LayerChart> {
+    return this.charts;
+  }
+
+  /** Records that an object of a layer is one of the user's own (`objects:` in the topology). */
+  public markUserObject(object: ApiObject, origin: UserObject): void {
+    this.userObjects.set(object, origin);
+  }
+
+  /** The topology entry an own object came from, or `undefined` for a generated object. */
+  public userObject(object: ApiObject): UserObject | undefined {
+    return this.userObjects.get(object);
   }
 
   /** The chart of one of this cluster's layers (created on first use). */

@@ -3,6 +3,7 @@
  */
 import { App } from 'cdk8s';
 import { ClusterStack } from './cluster-stack';
+import { applyCustomizations } from './customizations';
 import { addDelivery } from './delivery';
 import { APPLIED_LAYERS } from '../src/layer-chart';
 import { OutputTree, renderTree } from '../src/output';
@@ -14,19 +15,35 @@ export interface Fleet {
   readonly stacks: readonly ClusterStack[];
 }
 
-/** Builds the cdk8s app for a validated topology. Pure: reads no files, env or clock. */
-export function buildFleet(topology: Topology): Fleet {
+/** Options of {@link buildFleet}. */
+export interface BuildFleetOptions {
+  /**
+   * Called with each cluster's stack once meshfleet's objects are in it: library users add
+   * their own constructs to a layer here (`stack.layer('mesh')`), before delivery wiring
+   * counts the layers and before own objects are checked against generated ones.
+   * @default - nothing is added
+   */
+  readonly customize?: (stack: ClusterStack) => void;
+}
+
+/**
+ * Builds the cdk8s app for a validated topology. Pure: reads no files, env or clock.
+ * @throws TopologyError when an own object collides with a generated one or a patch targets nothing
+ */
+export function buildFleet(topology: Topology, options: BuildFleetOptions = {}): Fleet {
   const app = new App({ outdir: '.cdk8s.out' });
   const facts = new MeshFacts(topology);
   const stacks = topology.clusters.map((cluster) => new ClusterStack(app, cluster.name, { facts, cluster }));
+  if (options.customize) for (const stack of stacks) options.customize(stack);
   // Last: delivery wiring depends on which layer directories the stacks filled.
   addDelivery(app, facts, stacks);
+  applyCustomizations(stacks);
   return { app, stacks };
 }
 
 /** Synthesizes a validated topology into the output tree (relative path → content). */
-export function synthesizeFleet(topology: Topology): OutputTree {
-  const fleet = buildFleet(topology);
+export function synthesizeFleet(topology: Topology, options: BuildFleetOptions = {}): OutputTree {
+  const fleet = buildFleet(topology, options);
   const documents = new Map<string, string>();
   for (const stack of fleet.stacks) for (const [file, content] of stack.files) documents.set(file, content);
   return renderTree(fleet.app, APPLIED_LAYERS, documents);

@@ -46,8 +46,8 @@ export interface ClusterRoutesProps {
   /** The service's ports, in author order; one route per port, matched by port number. */
   readonly ports: readonly ServicePort[];
   /**
-   * Percent of traffic per cluster, keyed by cluster name; each cluster is a DestinationRule
-   * subset of the same name. Clusters with weight 0 get no destination.
+   * Percent of traffic per DestinationRule subset, keyed by subset name (a cluster, an app
+   * version, or `<cluster>-<version>`; see `serviceRouting`). Subsets with weight 0 get no destination.
    * @default - all traffic to the host, whichever cluster serves it (locality-aware)
    * @see https://istio.io/latest/docs/ops/configuration/traffic-management/multicluster/
    */

@@ -23,6 +23,12 @@ export interface GlobalDestinationRuleProps {
    */
   readonly clusters: readonly string[];
   /**
+   * The subsets, when the caller computed them (`serviceRouting`: only routed per-cluster
+   * subsets, and app-version subsets); replaces the one-per-cluster default.
+   * @default - one subset per entry of `clusters`
+   */
+  readonly subsets?: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
+  /**
    * Envoy outlier detection. Always set: without it Istio ignores `failover` and
    * `failoverPriority` (and locality-aware failover in general).
    * @see https://istio.io/latest/docs/tasks/traffic-management/locality-load-balancing/failover/
@@ -79,8 +85,15 @@ export class GlobalDestinationRule extends Construct {
             maxEjectionPercent: od.maxEjectionPercent,
           },
         },
-        subsets: [...props.clusters].sort().map((cluster) => ({ name: cluster, labels: { [CLUSTER_LABEL]: cluster } })),
+        subsets: subsetsOf(props),
       },
     });
   }
+}
+
+function subsetsOf(props: GlobalDestinationRuleProps) {
+  const subsets = props.subsets
+    ? props.subsets.map((s) => ({ name: s.name, labels: { ...s.labels } }))
+    : [...props.clusters].sort().map((cluster) => ({ name: cluster, labels: { [CLUSTER_LABEL]: cluster } }));
+  return subsets.length ? subsets : undefined;
 }

@@ -10,6 +10,7 @@ import { ServiceAuthorization } from './service-authorization';
 import { Cluster, MeshFacts, MeshService } from '../topology';
 import { GLOBAL_ALIAS_SUFFIX, globalAliasHost, principal, serviceHost } from '../topology/service-hosts';
 import { ServicePlacement } from '../topology/service-placement';
+import { serviceRouting } from '../topology/service-routes';
 
 /**
  * The pod label AuthorizationPolicies select a service's workloads by: `app: <service name>`,
@@ -65,24 +66,26 @@ export class GlobalServices extends Construct {
       const key = `${service.namespace}.${service.name}`;
       const host = serviceHost(service);
       const exportTo = placement.exportTo(service);
+      const routing = serviceRouting(service);
       new GlobalDestinationRule(this, `destination-rule:${key}`, {
         name: service.name,
         namespace: service.namespace,
         host,
         clusters: service.runsIn,
+        subsets: routing.subsets,
         outlierDetection: service.outlierDetection,
         failover: service.failover,
         failoverPriority: service.failoverPriority,
         exportTo: [...new Set([...exportTo, gatewayNamespace])].sort(),
       });
-      if (service.weights) {
+      if (routing.weights) {
         new ClusterRoutes(this, `virtual-service:${key}`, {
           name: service.name,
           namespace: service.namespace,
           hosts: [host],
           destinationHost: host,
           ports: service.ports,
-          weights: service.weights,
+          weights: routing.weights,
           exportTo,
         });
       }
@@ -94,7 +97,7 @@ export class GlobalServices extends Construct {
           host: globalAliasHost(service),
           destinationHost: host,
           ports: service.ports,
-          weights: service.weights,
+          weights: routing.weights,
           exportTo,
         });
       }

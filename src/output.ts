@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFi
 import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { dump } from 'js-yaml';
-import { LayerChart } from './layer-chart';
+import { KustomizationPatch, LayerChart } from './layer-chart';
 
 /** A synthesized tree: relative file path → file content. Paths sort into a stable order. */
 export type OutputTree = ReadonlyMap<string, string>;
@@ -35,7 +35,9 @@ export function manifestFileName(manifest: { kind: string; metadata: { name: str
 export function renderTree(app: App, appliedLayers: readonly string[], extraFiles: ReadonlyMap<string, string> = new Map()): OutputTree {
   const files = new Map<string, string>();
   const kustomizeDirs = new Map<string, string[]>();
+  const patchesOf = new Map<string, KustomizationPatch[]>();
   for (const [chart, objects] of layerObjects(app)) {
+    if (chart.patches.length) patchesOf.set(chart.directory, [...(patchesOf.get(chart.directory) ?? []), ...chart.patches]);
     const listing = kustomizeDirs.get(chart.directory) ?? [];
     for (const manifest of objects.map((o) => o.toJson())) {
       const name = manifestFileName(manifest);
@@ -48,7 +50,7 @@ export function renderTree(app: App, appliedLayers: readonly string[], extraFile
   }
   const parents = new Map<string, string[]>();
   for (const [dir, resources] of kustomizeDirs) {
-    files.set(`${dir}/kustomization.yaml`, HEADER + toYaml(kustomization(resources)));
+    files.set(`${dir}/kustomization.yaml`, HEADER + toYaml(kustomization(resources, true, patchesOf.get(dir))));
     const [parent, layer] = splitDir(dir);
     if (parent && appliedLayers.includes(layer)) parents.set(parent, [...(parents.get(parent) ?? []), layer]);
   }
@@ -82,11 +84,14 @@ function layerObjects(app: App): Map<LayerChart, ApiObject[]> {
   return byChart;
 }
 
-function kustomization(resources: readonly string[], sort = true) {
+function kustomization(resources: readonly string[], sort = true, patches: readonly KustomizationPatch[] = []) {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: sort ? [...resources].sort() : [...resources],
+    // Inline, so the directory stays self-contained: kustomize's load restrictor refuses patch
+    // files outside the kustomization root, and Flux and Argo CD build with it on.
+    ...(patches.length ? { patches: patches.map((p) => ({ patch: p.patch, ...(p.target ? { target: { ...p.target } } : {}) })) } : {}),
   };
 }
 

@@ -281,7 +281,7 @@ function patchFrom(data: unknown, target: PatchTarget | undefined, where: Origin
       report(`operation ${bad} must be a mapping with "op" and "path" (got ${shown(data[bad])})`);
       return undefined;
     }
-    return { patch: dump(data, { noRefs: true, lineWidth: -1, sortKeys: false }), type: 'json6902', target, origin: where };
+    return { patch: dump(data, { noRefs: true, lineWidth: -1, sortKeys: false }), type: 'json6902', target, targeted: true, origin: where };
   }
   if (!isTree(data)) {
     report(`must be a strategic-merge patch (a mapping) or a JSON 6902 patch (a list of operations) (got ${shown(data)})`);
@@ -294,7 +294,7 @@ function patchFrom(data: unknown, target: PatchTarget | undefined, where: Origin
   }
   const [group, version] = id ? splitApiVersion(id.apiVersion) : [undefined, undefined];
   const derived: PatchTarget = target ?? { group, version, kind: id!.kind, name: id!.name, namespace: id!.namespace };
-  return { patch: dump(data, { noRefs: true, lineWidth: -1 }), type: 'strategic-merge', target: derived, origin: where };
+  return { patch: dump(data, { noRefs: true, lineWidth: -1 }), type: 'strategic-merge', target: derived, targeted: target !== undefined, origin: where };
 }
 
 function objectIdentity(data: Tree): { apiVersion: string; kind: string; name: string; namespace?: string } | undefined {

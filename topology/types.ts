@@ -104,6 +104,8 @@ export interface KustomizePatch {
   readonly type: 'strategic-merge' | 'json6902';
   /** The objects it applies to: given, or (strategic merge) the object the patch names. */
   readonly target: PatchTarget;
+  /** Whether the author gave `target` (it is then written into the kustomization too). */
+  readonly targeted: boolean;
   readonly origin: Origin;
 }
 

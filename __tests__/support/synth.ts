@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
 import { synthesizeFleet } from '../../clusters/fleet';
 import { loadTopology, parseTopology, Topology } from '../../topology';
+import { TopologyInputs } from '../../topology/inputs';
 import { OutputTree } from '../../src/output';
 
 /** Repository root. */
@@ -59,7 +60,7 @@ export function synthFile(file: string): Synthesized {
 }
 
 /** Synthesizes topology text. */
-export function synthText(text: string): Synthesized {
-  const topology = parseTopology(text, 'test.yaml');
+export function synthText(text: string, file = 'test.yaml', inputs?: TopologyInputs): Synthesized {
+  const topology = parseTopology(text, file, inputs);
   return new Synthesized(topology, synthesizeFleet(topology));
 }

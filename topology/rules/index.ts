@@ -10,11 +10,12 @@ import { controlPlaneRules } from './control-plane';
 import { RuleContext, RuleGroup } from './context';
 import { deliveryRules } from './delivery';
 import { globalServiceRules } from './global-services';
+import { hatchRules } from './hatches';
 import { serviceRules } from './services';
 import { trustRules } from './trust';
 
 /** Rule groups, in reporting order. */
-export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules];
+export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules];
 
 /**
  * Runs every cross-field rule, reporting into `reader`, and returns the final model
