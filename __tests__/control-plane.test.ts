@@ -261,7 +261,9 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
       'west-edge': 'bookinfo/ratings <- east',
     });
     for (const c of fleet.topology.clusters) {
-      expect(controlPlaneValues(f, c).eastWestGateway).toEqual({ name: 'istio-eastwestgateway', networkGateway: c.network });
+      // west's address is an IP: its load balancer is asked for it (service.loadBalancerIP); eu's is a DNS name
+      const service = c.name === 'west' ? { service: { loadBalancerIP: '203.0.113.20' } } : {};
+      expect(controlPlaneValues(f, c).eastWestGateway).toEqual({ name: 'istio-eastwestgateway', networkGateway: c.network, ...service });
     }
   });
 
@@ -340,6 +342,8 @@ describe('primary-remote on two networks', () => {
       expect(primaryRemote.get(`${name}/control-plane/`, 'HelmRelease', 'istio-eastwestgateway').spec.values).toEqual({
         name: 'istio-eastwestgateway',
         networkGateway: network,
+        // the primary's address is an IP its remotes are told to use: its load balancer must get it
+        ...(name === 'cluster1' ? { service: { loadBalancerIP: '192.0.2.10' } } : {}),
       });
     }
   });
