@@ -144,6 +144,40 @@ describe('the production example', () => {
   });
 });
 
+describe('east-west gateway Service types and pod settings', () => {
+  test('NodePort: istiod finds the nodes through traffic.istio.io/nodeSelector, and Helm renders a NodePort network gateway', () => {
+    const out = synthText(edited((d) => {
+      d.clusters[1].eastWestGateway = { serviceType: 'NodePort' };
+      d.delivery = { git: { url: 'https://github.com/example/mesh.git' }, flux: {} };
+    }));
+    const values = out.get('cluster2/control-plane/', 'HelmRelease', 'istio-eastwestgateway').spec.values;
+    expect(values.service).toEqual({ type: 'NodePort', annotations: { 'traffic.istio.io/nodeSelector': '{}' } });
+    const svc = renderChart({ chart: 'gateway', releaseName: 'istio-eastwestgateway', namespace: 'istio-system', values }).find((m) => m.kind === 'Service')!;
+    expect(svc.spec.type).toBe('NodePort');
+    expect(svc.metadata.annotations).toEqual({ 'traffic.istio.io/nodeSelector': '{}' });
+    const iop = out.get('cluster2/istioctl/', 'IstioOperator', 'eastwest').spec.components.ingressGateways[0].k8s;
+    expect(iop.service.type).toBe('NodePort');
+    expect(iop.serviceAnnotations).toEqual({ 'traffic.istio.io/nodeSelector': '{}' });
+  });
+
+  test('gateway pod values reach the IstioOperator file: env as a list after the network view, labels, node selector', () => {
+    const out = synthText(edited((d) => (d.mesh.istio = { values: { gateway: { env: { B: '2', A: '1' }, labels: { team: 'mesh' }, nodeSelector: { pool: 'edge' } } } })));
+    const gw = out.get('cluster1/istioctl/', 'IstioOperator', 'eastwest').spec.components.ingressGateways[0];
+    expect(gw.k8s.env).toEqual([{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: 'network1' }, { name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    expect(gw.k8s.nodeSelector).toEqual({ pool: 'edge' });
+    expect(gw.label).toEqual({ 'team': 'mesh', 'istio': 'eastwestgateway', 'app': 'istio-eastwestgateway', 'topology.istio.io/network': 'network1' });
+  });
+
+  test('fails if a primary serving remotes uses NodePort', () => {
+    const text = edited((d) => {
+      d.clusters[0].eastWestGateway = { serviceType: 'NodePort', address: 'gw.example.com' };
+      d.clusters[1].role = 'remote';
+      d.clusters[1].controlPlane = 'cluster1';
+    });
+    expectProblem(text, 'clusters[0].eastWestGateway.serviceType', /^NodePort cannot serve remotes/);
+  });
+});
+
 describe('versions combined with per-cluster weights', () => {
   test('route to one subset per cluster and version, weighted by the product', () => {
     const out = synthText(edited((d) => {
@@ -300,6 +334,25 @@ describe('topology rules for the escape hatches', () => {
     });
     expect(tree.get('cluster1/platform/kustomization.yaml')).toContain('resourcequota.istio-system.istio.yaml');
   });
+});
+
+test('meshfleet validate reads the files a topology names and reports a patch that targets nothing, at the topology entry', () => {
+  const { cpSync, mkdtempSync, readFileSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'meshfleet-hatches-'));
+  cpSync(path.join(ROOT, 'examples'), dir, { recursive: true });
+  const patch = path.join(dir, 'production', 'patches', 'reviews-connection-pool.yaml');
+  writeFileSync(patch, readFileSync(patch, 'utf8').replace('name: reviews', 'name: reviewz'));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const { run } = require('../src/cli') as typeof import('../src/cli');
+    expect(run(['validate', '--topology', path.join(dir, 'production.yaml')], {})).toBe(1);
+    const text = stderr.mock.calls.map((c) => String(c[0])).join('');
+    expect(text).toContain(`${path.join(dir, 'production.yaml')}:19:13: mesh.patches[0].file: targets DestinationRule bookinfo/reviewz, which no cluster has`);
+  } finally {
+    stderr.mockRestore();
+    stdout.mockRestore();
+  }
 });
 
 test('the generated chart data matches the pinned charts (node scripts/chart-data.js --check)', () => {

@@ -51,6 +51,9 @@ export function applyCustomizations(stacks: readonly ClusterStack[]): void {
   const problems: Problem[] = [];
   const fleetPatchUsed = new Set<KustomizePatch>();
   for (const stack of stacks) {
+    const patches = [...stack.facts.topology.mesh.patches, ...stack.cluster.patches];
+    // Nothing to check or attach: skip walking the cluster's objects (large fleets).
+    if (!patches.length && !userObjectsOf(stack).length) continue;
     const generated: Placed[] = [];
     const own: { placed: Placed; object: UserObject }[] = [];
     for (const [layer, chart] of stack.layers) {
@@ -67,7 +70,7 @@ export function applyCustomizations(stacks: readonly ClusterStack[]): void {
     checkObjects(stack, generated, own, problems);
 
     const all = [...generated, ...own.map((o) => o.placed)];
-    for (const patch of [...stack.facts.topology.mesh.patches, ...stack.cluster.patches]) {
+    for (const patch of patches) {
       const fleetWide = stack.facts.topology.mesh.patches.includes(patch);
       const layers = [...new Set(all.filter((o) => matches(patch, o)).map((o) => o.layer))];
       if (!layers.length) {

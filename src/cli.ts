@@ -97,7 +97,8 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
         process.stdout.write(`${synthCommand(options, env.CDK8S_OUTDIR)}\n`);
         return 0;
       case 'validate':
-        loadTopology(options.topology);
+        // Builds in memory (writes nothing): own objects and patches are checked against the build.
+        synthesize(options.topology);
         process.stdout.write(`meshfleet: ${options.topology} is valid\n`);
         return 0;
       case 'check': {

@@ -253,7 +253,8 @@ export function readPatches(parent: Fields | undefined, h: HatchReading): Kustom
       for (const p of source.syntaxProblems) h.reader.reportIn(file, undefined, '', p.message);
       return undefined;
     }
-    return patchFrom(source.data, target, { file, path: '', line: 1, column: 1 }, (m) => h.reader.reportIn(file, source, '', m));
+    // Problems found later (a target that matches nothing) point at the topology entry naming the file.
+    return patchFrom(source.data, target, origin(h, f.at('file')), (m) => h.reader.reportIn(file, source, '', m));
   });
 }
 
