@@ -2,12 +2,15 @@
  * The meshfleet command line: `synth`, `validate` and `check`. The only module (with
  * main.ts) that touches the file system, the environment or the process exit code.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { synthesizeFleet } from '../clusters/fleet';
 import { loadTopology, TopologyError } from '../topology';
-import { mirrorTree, OutputTree, publishTree, writeTree } from './output';
+import { OutputTree, writeTree } from './output';
+import { publishTree, writeScratchPlaceholder } from './publish';
+import { outputProblems } from './publish-check';
+import { PublishError, refuseTarget } from './publish-target';
 
 /** The bundled example `cdk8s synth` uses when no topology is named. */
 export const DEFAULT_TOPOLOGY = 'examples/docs-multi-primary.yaml';
@@ -34,48 +37,40 @@ export function synthesize(topologyFile: string): OutputTree {
   return synthesizeFleet(loadTopology(topologyFile));
 }
 
-/** `synth`: validate, synthesize, then publish atomically into `out`. */
-export function synthCommand(options: CliOptions, scratch?: string): string {
+/**
+ * `synth`: validate, synthesize, then publish into `out`, writing only the files that
+ * changed. `scratch` is the cdk8s CLI's scratch directory, given only under `cdk8s synth`.
+ */
+export function synthCommand(options: CliOptions, scratch?: string, env: NodeJS.ProcessEnv = {}): string {
+  const target = { out: options.out, topology: options.topology, scratch };
+  refuseTarget(target);
   const tree = synthesize(options.topology);
-  publishTree(tree, options.out);
-  if (scratch) mirrorTree(options.out, scratch);
+  const result = publishTree(tree, { ...target, log: (m) => process.stderr.write(`${m}\n`), onStep: testKillHook(env) });
+  if (scratch) writeScratchPlaceholder(scratch, options.out, result.files);
   const clusters = new Set([...tree.keys()].map((f) => f.split('/')[0]));
-  return `meshfleet: ${options.topology} -> ${options.out}/ (${tree.size} files; ${[...clusters].join(', ')})`;
+  return `meshfleet: ${options.topology} -> ${options.out}/ (${tree.size} files, ${result.written} written, ${result.removed} removed; ${[...clusters].join(', ')})`;
 }
 
 /** `check`: lists the differences between `out` and what the topology synthesizes. */
 export function staleFiles(options: CliOptions): string[] {
-  const expected = synthesize(options.topology);
-  const actual = readTreeFrom(options.out);
-  const problems: string[] = [];
-  for (const [file, content] of expected) {
-    if (!actual.has(file)) problems.push(`missing: ${options.out}/${file}`);
-    else if (actual.get(file) !== content) problems.push(`differs: ${options.out}/${file}`);
-  }
-  for (const file of actual.keys()) if (!expected.has(file)) problems.push(`extra: ${options.out}/${file}`);
-  return problems;
+  return outputProblems(synthesize(options.topology), options.out);
 }
 
-function readTreeFrom(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (rel: string) => {
-    const abs = path.join(dir, rel);
-    for (const entry of readdirSync(abs)) {
-      const child = rel ? `${rel}/${entry}` : entry;
-      if (statSync(path.join(dir, child)).isDirectory()) walk(child);
-      else files.set(child, readFileSync(path.join(dir, child), 'utf8'));
-    }
+/** Test-only: `MESHFLEET_TEST_KILL_AT=<n>` kills the process with SIGKILL at publish step n. */
+function testKillHook(env: NodeJS.ProcessEnv): ((step: number) => void) | undefined {
+  const at = Number(env.MESHFLEET_TEST_KILL_AT);
+  if (!(at > 0)) return undefined;
+  return (step) => {
+    if (step === at) process.kill(process.pid, 'SIGKILL');
   };
-  try {
-    walk('');
-  } catch {
-    // A missing directory reads as empty: every expected file is then reported missing.
-  }
-  return files;
 }
 
-/** Parses argv (after the node and script names) and runs a command; returns the exit code. */
-export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+/**
+ * Parses argv (after the node and script names) and runs a command; returns the exit code.
+ * `cdk8s.outdir` is the cdk8s CLI's scratch directory: main.ts passes it, the `meshfleet`
+ * command never does (a CDK8S_OUTDIR left in the environment means nothing to it).
+ */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cdk8s: { readonly outdir?: string } = {}): number {
   const args = [...argv];
   const command = args.shift();
   const options = {
@@ -94,7 +89,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
   try {
     switch (command) {
       case 'synth':
-        process.stdout.write(`${synthCommand(options, env.CDK8S_OUTDIR)}\n`);
+        process.stdout.write(`${synthCommand(options, cdk8s.outdir, env)}\n`);
         return 0;
       case 'validate':
         // Builds in memory (writes nothing): own objects and patches are checked against the build.
@@ -115,6 +110,10 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
     }
   } catch (e) {
+    if (e instanceof PublishError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
     const unchanged = command === 'synth' ? `\n${options.out}/ was left unchanged.` : '';
     if (e instanceof TopologyError) {
       process.stderr.write(`${e.message}${unchanged}\n`);

@@ -1,7 +1,7 @@
 /**
- * Turning synthesized charts into a directory tree, and publishing it atomically.
+ * Turning synthesized charts into a directory tree (publishing it: `publish.ts`).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { dump } from 'js-yaml';
@@ -108,39 +108,4 @@ export function writeTree(tree: OutputTree, dir: string): void {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
-}
-
-/**
- * Replaces `dir` with exactly `tree`, so it never holds a half-written or stale mix.
- *
- * The tree is written to a sibling temporary directory first and swapped in with renames;
- * on any failure before the swap, `dir` is left as it was.
- */
-export function publishTree(tree: OutputTree, dir: string): void {
-  const target = path.resolve(dir);
-  const parent = path.dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(path.join(parent, `${path.basename(target)}.tmp-`));
-  const old = `${staging}.old`;
-  let movedAside = false;
-  try {
-    writeTree(tree, staging);
-    if (existsSync(target)) {
-      renameSync(target, old);
-      movedAside = true;
-    }
-    renameSync(staging, target);
-  } catch (e) {
-    // Put the previous output back if it was already moved aside.
-    if (movedAside && !existsSync(target)) renameSync(old, target);
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
-  rmSync(old, { recursive: true, force: true });
-}
-
-/** Copies a published directory (used to mirror dist/ into the cdk8s CLI's scratch output). */
-export function mirrorTree(from: string, to: string): void {
-  rmSync(to, { recursive: true, force: true });
-  cpSync(from, to, { recursive: true });
 }
