@@ -44,11 +44,9 @@ export function refuseTarget(options: TargetOptions): void {
   };
   const stat = lstatOrUndefined(target);
   if (stat?.isSymbolicLink()) refuse('it is a symbolic link, which meshfleet neither follows nor replaces', 'name the real directory instead');
-  if (stat && !stat.isDirectory()) refuse(`it is ${kindOf(stat)}, not a directory`, 'remove it or name another output directory');
   const real = realpathOfPrefix(target);
   const cwdReal = fs.realpathSync(cwd);
   if (contains(real, cwdReal)) refuse(real === cwdReal ? 'it is the working directory' : 'it contains the working directory');
-  if (stat && fs.existsSync(path.join(target, '.git'))) refuse('it is the root of a git repository');
   if (options.topology !== undefined) {
     const topology = realpathOfPrefix(path.resolve(cwd, options.topology));
     if (real === topology) refuse('it is the topology file');
@@ -61,6 +59,8 @@ export function refuseTarget(options: TargetOptions): void {
       refuse(`it is${real === scratch ? '' : contains(real, scratch) ? ' a parent of' : ' inside'} the cdk8s CLI's scratch directory ${options.scratch} (\`output:\` in cdk8s.yaml), which the cdk8s CLI deletes before every run`, 'set MESHFLEET_OUT to a dedicated directory such as dist');
     }
   }
+  if (stat && !stat.isDirectory()) refuse(`it is ${kindOf(stat)}, not a directory`, 'remove it or name another output directory');
+  if (stat && fs.existsSync(path.join(target, '.git'))) refuse('it is the root of a git repository');
   for (let dir = path.dirname(real); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, MANIFEST))) refuse(`it is inside ${dir}, another output directory of meshfleet`, 'publish into that directory, or into one outside it');
   }
