@@ -280,6 +280,19 @@ describe('ownership', () => {
     expect(fs.existsSync(path.join(out, 'old'))).toBe(false);
   });
 
+  test('a directory of the output replaced by a symlink is not followed: nothing behind it is removed', () => {
+    const out = path.join(workspace(), 'out');
+    publish(A, out);
+    const elsewhere = path.join(workspace(), 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.writeFileSync(path.join(elsewhere, 'z.yaml'), 'not meshfleet\'s\n');
+    fs.rmSync(path.join(out, 'old', 'gone'), { recursive: true });
+    fs.symlinkSync(elsewhere, path.join(out, 'old', 'gone'));
+    publish(B, out);
+    expect(listing(elsewhere)).toEqual({ 'z.yaml': 'not meshfleet\'s\n' });
+    expect(fs.readlinkSync(path.join(out, 'old', 'gone'))).toBe(elsewhere);
+  });
+
   test('an empty directory is adopted', () => {
     const out = path.join(workspace(), 'out');
     fs.mkdirSync(out);
