@@ -52,13 +52,18 @@ describe('meshfleet CLI', () => {
     expect(readFileSync(path.join(out, 'cluster1', 'platform', 'namespace.istio-system.yaml'), 'utf8')).toBe(before);
   });
 
-  test('synth replaces the output directory whole, so files of removed objects do not linger', () => {
-    const out = path.join(workspace(), 'out');
+  test('synth removes the files of objects the topology no longer produces, and leaves files it did not write', () => {
+    const dir = workspace();
+    const out = path.join(dir, 'out');
+    const renamed = path.join(dir, 'renamed.yaml');
+    writeFileSync(renamed, readFileSync(path.join(ROOT, DEFAULT_TOPOLOGY), 'utf8').replace(/name: helloworld/g, 'name: hello'));
     meshfleet(['synth', '--out', out]);
-    writeFileSync(path.join(out, 'cluster1', 'mesh', 'destinationrule.sample.removed.yaml'), 'kind: DestinationRule\n');
-    expect(meshfleet(['synth', '--out', out]).status).toBe(0);
-    expect(existsSync(path.join(out, 'cluster1', 'mesh', 'destinationrule.sample.removed.yaml'))).toBe(false);
-    expect(meshfleet(['check', '--out', out]).status).toBe(0);
+    writeFileSync(path.join(out, 'cluster1', 'mesh', 'notes.md'), 'mine\n');
+    expect(meshfleet(['synth', '--topology', renamed, '--out', out]).status).toBe(0);
+    expect(existsSync(path.join(out, 'cluster1', 'mesh', 'destinationrule.sample.helloworld.yaml'))).toBe(false);
+    expect(existsSync(path.join(out, 'cluster1', 'mesh', 'destinationrule.sample.hello.yaml'))).toBe(true);
+    expect(readFileSync(path.join(out, 'cluster1', 'mesh', 'notes.md'), 'utf8')).toBe('mine\n');
+    expect(meshfleet(['check', '--topology', renamed, '--out', out]).status).toBe(0);
   });
 
   test('validate writes nothing and says nothing about output', () => {
@@ -82,16 +87,19 @@ describe('meshfleet CLI', () => {
   });
 
   test('check reports stale, missing and extra files', () => {
-    const out = path.join(workspace(), 'out');
-    meshfleet(['synth', '--out', out]);
-    expect(meshfleet(['check', '--out', out]).status).toBe(0);
+    const dir = workspace();
+    const out = path.join(dir, 'out');
+    const renamed = path.join(dir, 'renamed.yaml');
+    writeFileSync(renamed, readFileSync(path.join(ROOT, DEFAULT_TOPOLOGY), 'utf8').replace(/name: helloworld/g, 'name: hello'));
+    meshfleet(['synth', '--topology', renamed, '--out', out]);
+    expect(meshfleet(['check', '--topology', renamed, '--out', out]).status).toBe(0);
     const file = path.join(out, 'cluster1', 'platform', 'namespace.istio-system.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('network1', 'network9'));
-    writeFileSync(path.join(out, 'cluster1', 'leftover.yaml'), 'kind: Leftover\n');
     const result = meshfleet(['check', '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`differs: ${out}/cluster1/platform/namespace.istio-system.yaml`);
-    expect(result.stderr).toContain(`extra: ${out}/cluster1/leftover.yaml`);
+    expect(result.stderr).toContain(`differs: ${out}/cluster1/platform/namespace.istio-system.yaml (- on disk, + synthesized)\n    @@ line 10 @@\n    -    topology.istio.io/network: network9\n    +    topology.istio.io/network: network1\n`);
+    expect(result.stderr).toContain(`missing: ${out}/cluster1/mesh/destinationrule.sample.helloworld.yaml`);
+    expect(result.stderr).toContain(`extra: ${out}/cluster1/mesh/destinationrule.sample.hello.yaml`);
   });
 
   test('cdk8s synth (the README command) keeps dist/ untouched when the topology is broken', () => {
