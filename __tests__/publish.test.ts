@@ -588,6 +588,9 @@ describe('check on odd output directories', () => {
   test('differences are shown as the first differing lines', () => {
     expect(diff('a\nb\nc\nd\n', 'a\nB\nc\nd\n')).toBe('    @@ line 2 @@\n    -b\n    +B');
     expect(diff('a\n', 'a\nb\nc\nd\ne\nf\n')).toBe('    @@ line 2 @@\n    +b\n    +c\n    +d\n    +e\n    +... (1 more lines)');
+    // a line inserted near the top shows as that line only, not as every line after it
+    expect(diff('r:\n  - b\n  - c\n  - d\n', 'r:\n  - a\n  - b\n  - c\n  - d\n')).toBe('    @@ line 2 @@\n    +  - a');
+    expect(diff('r:\n  - a\n  - b\n  - c\n', 'r:\n  - b\n  - B\n  - c\n')).toBe('    @@ line 2 @@\n    -  - a');
     const out = path.join(workspace(), 'out');
     publish(A, out);
     expect(outputProblems(B, out)).toEqual([

@@ -10,6 +10,7 @@ import { MANIFEST, MARKER_DIR, parseManifest, withMarker } from './publish-marke
 import { kindOf, lstatOrUndefined, walk } from './publish-target';
 
 const DIFF_LINES = 4;
+const DIFF_WINDOW = 400;
 
 /**
  * Lists the problems of `out` against `tree`: `missing:`, `differs:` (with the first
@@ -85,16 +86,29 @@ function readRegular(file: string): Found {
   }
 }
 
-/** A short unified-style excerpt: the first run of differing lines, with its line number. */
+/**
+ * A short unified-style excerpt: the first run of differing lines (found with a longest
+ * common subsequence over the next few hundred lines), with the line number where it starts.
+ */
 export function diff(actual: string, expected: string): string {
   const a = actual.split('\n');
   const b = expected.split('\n');
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  const removed = a.slice(start, a.length - end);
-  const added = b.slice(start, b.length - end);
+  const x = a.slice(start, start + DIFF_WINDOW);
+  const y = b.slice(start, start + DIFF_WINDOW);
+  // lcs[i][j]: length of the longest common subsequence of x[i..] and y[j..]
+  const lcs = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
+  for (let i = x.length - 1; i >= 0; i--) {
+    for (let j = y.length - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  }
+  const removed: string[] = [];
+  const added: string[] = [];
+  let [i, j] = [0, 0];
+  while ((i < x.length || j < y.length) && !(i < x.length && j < y.length && x[i] === y[j])) {
+    if (j >= y.length || (i < x.length && lcs[i + 1][j] >= lcs[i][j + 1])) removed.push(x[i++]);
+    else added.push(y[j++]);
+  }
   const excerpt = (lines: string[], sign: string) => [
     ...lines.slice(0, DIFF_LINES).map((l) => `    ${sign}${l}`),
     ...(lines.length > DIFF_LINES ? [`    ${sign}... (${lines.length - DIFF_LINES} more lines)`] : []),
