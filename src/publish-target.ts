@@ -47,6 +47,7 @@ export function refuseTarget(options: TargetOptions): void {
   const real = realpathOfPrefix(target);
   const cwdReal = fs.realpathSync(cwd);
   if (contains(real, cwdReal)) refuse(real === cwdReal ? 'it is the working directory' : 'it contains the working directory');
+  if (stat && fs.existsSync(path.join(target, '.git'))) refuse('it is the root of a git repository');
   if (options.topology !== undefined) {
     const topology = realpathOfPrefix(path.resolve(cwd, options.topology));
     if (real === topology) refuse('it is the topology file');
@@ -60,7 +61,6 @@ export function refuseTarget(options: TargetOptions): void {
     }
   }
   if (stat && !stat.isDirectory()) refuse(`it is ${kindOf(stat)}, not a directory`, 'remove it or name another output directory');
-  if (stat && fs.existsSync(path.join(target, '.git'))) refuse('it is the root of a git repository');
   for (let dir = path.dirname(real); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, MANIFEST))) refuse(`it is inside ${dir}, another output directory of meshfleet`, 'publish into that directory, or into one outside it');
   }
