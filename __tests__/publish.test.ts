@@ -511,12 +511,13 @@ describe('the lock', () => {
     expect(listing(out)).toEqual(before);
   });
 
-  test('a lock left by a process that is gone is taken over', () => {
+  test('a lock left by a process that is gone is taken over (and so is a takeover guard left by one)', () => {
     const out = path.join(workspace(), 'out');
     publish(A, out);
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     fs.writeFileSync(path.join(out, '.meshfleet', 'lock'), `${gone}\n`);
     fs.writeFileSync(path.join(out, '.meshfleet', `lock.${gone}`), `${gone}\n`);
+    fs.writeFileSync(path.join(out, '.meshfleet', 'lock.takeover'), `${gone}\n`); // a run killed while taking over
     const { log } = publish(B, out);
     expect(log).toEqual([`meshfleet: taking over the lock of a meshfleet run that no longer exists (pid ${gone})`]);
     expect(fs.readdirSync(path.join(out, '.meshfleet')).sort()).toEqual(['.gitignore', 'manifest']);

@@ -40,6 +40,7 @@ type Op = readonly ['mkdir', string] | readonly ['rename', string, string] | rea
 
 const JOURNAL_VERSION = 1;
 const CONFLICTS_SHOWN = 10;
+const LOCK_ATTEMPTS = 100;
 
 /**
  * Makes `options.out` hold exactly `tree` (plus the marker), leaving files meshfleet did not
@@ -326,12 +327,36 @@ function acquireLock(dir: string, shown: string, log: (message: string) => void)
       if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
         throw new PublishError(`meshfleet: ${shown} is being published by another meshfleet run (pid ${holder}); wait for it to finish, then run again (if there is no such process, remove ${path.join(shown, LOCK)})`);
       }
-      if (attempt > 0) throw new PublishError(`meshfleet: another meshfleet run is taking the lock ${path.join(shown, LOCK)} at the same time; run again`);
-      log(`meshfleet: taking over the lock of a meshfleet run that no longer exists (pid ${holder ?? 'unknown'})`);
-      fs.rmSync(lock, { force: true });
+      if (attempt >= LOCK_ATTEMPTS) throw new PublishError(`meshfleet: another meshfleet run is taking the lock ${path.join(shown, LOCK)} at the same time; run again`);
+      if (takeOver(lock, holder)) log(`meshfleet: taking over the lock of a meshfleet run that no longer exists (pid ${holder ?? 'unknown'})`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // another run is taking it over: look again
     }
   } finally {
     fs.rmSync(mine, { force: true });
+  }
+}
+
+/**
+ * Removes a lock whose holder is gone, if it still names that holder. One run at a time does
+ * this (guarded by `lock.takeover`), so two runs that saw the same dead holder cannot both
+ * remove the lock, the second one removing the lock the first has just taken.
+ */
+function takeOver(lock: string, deadHolder: number | undefined): boolean {
+  const guard = `${lock}.takeover`;
+  try {
+    fs.writeFileSync(guard, `${process.pid}\n`, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const guardian = readPid(guard);
+    if (guardian === undefined || !isAlive(guardian)) fs.rmSync(guard, { force: true });
+    return false;
+  }
+  try {
+    if (readPid(lock) !== deadHolder) return false;
+    fs.rmSync(lock, { force: true });
+    return true;
+  } finally {
+    fs.rmSync(guard, { force: true });
   }
 }
 
