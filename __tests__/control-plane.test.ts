@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { dump, load, loadAll } from 'js-yaml';
-import { validateManifests } from './support/crd-schema';
+import { upstreamDir, validateManifests } from './support/crd-schema';
 import { unknownValuePaths } from './support/helm-values';
 import { Manifest, ROOT, Synthesized, synthFile, synthText } from './support/synth';
 import { appNamespaces } from '../constructs/app-namespaces';
@@ -14,12 +14,11 @@ import { controlPlaneReleases } from '../constructs/control-plane-releases';
 import { hasCrossNetworkGateway } from '../constructs/cross-network-gateway';
 import { fluxHostCluster } from '../constructs/flux-kubeconfig';
 import { controlPlaneValues, hasEastWestGateway, HelmValues } from '../constructs/helm-values';
-import { serviceMeshConfig } from '../constructs/service-mesh-config';
 import { MeshFacts, parseTopology, Topology } from '../topology';
 import { EastWestPlacement } from '../topology/east-west-placement';
 import { expectOnlyProblem, expectProblem, problemsOf } from './support/topology-edits';
 
-const UPSTREAM = path.resolve(ROOT, '..', 'shared', 'upstream', 'istio-1.30.3');
+const UPSTREAM = path.join(upstreamDir(), 'istio-1.30.3');
 const DOCS_EXAMPLE = 'examples/docs-multi-primary.yaml';
 const FLEET_EXAMPLE = 'examples/global-fleet.yaml';
 
@@ -54,7 +53,9 @@ function facts(topology: Topology): MeshFacts {
 
 /** Helm values as istioctl would hand them to `base` and `istiod`, read back from an IstioOperator spec. */
 function helmFromIstioOperator(spec: any): { base: HelmValues; istiod: HelmValues } {
-  const { profile, revision, meshConfig, values = {} } = spec;
+  const { profile: iopProfile, revision, meshConfig, values = {} } = spec;
+  // istioctl's `minimal` is what Helm installs without a profile (base + istiod, no gateway).
+  const profile = iopProfile === 'minimal' ? undefined : iopProfile;
   const { pilot = {}, defaultRevision, ...root } = values;
   return {
     base: { ...(profile ? { profile } : {}), ...(defaultRevision ? { defaultRevision } : {}) },
@@ -115,13 +116,11 @@ describe('the docs example: what Istio\'s multi-primary, multi-network guide ins
     expect(release.spec.values.global).toEqual({ meshID: 'mesh1', multiCluster: { clusterName: name }, network });
     expect(release.spec.values.revision).toBeUndefined();
     expect(release.spec.values.profile).toBeUndefined();
-    // trustDomain, plus what the services need (owned by service-mesh-config.ts), merged in.
-    const cluster = docs.topology.clusters.find((c) => c.name === name)!;
-    const fromServices = serviceMeshConfig(facts(docs.topology), cluster);
+    // trustDomain, plus DNS capture: helloworld has `globalAlias: true` and is called from both
+    // clusters, so their sidecars must answer helloworld.sample.global (no cluster-local services).
     expect(release.spec.values.meshConfig).toEqual({
       trustDomain: 'cluster.local',
-      ...(fromServices.proxyMetadata && Object.keys(fromServices.proxyMetadata).length ? { defaultConfig: { proxyMetadata: fromServices.proxyMetadata } } : {}),
-      ...(fromServices.serviceSettings?.length ? { serviceSettings: fromServices.serviceSettings } : {}),
+      defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } },
     });
   });
 
@@ -213,7 +212,7 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
 
   test.each([
     ['west-edge', 'net-west', '203.0.113.20'],
-    ['eu-edge', 'net-eu-edge', 'istiod-eu.mesh.example.com'],
+    ['eu-edge', 'net-eu-edge', '198.51.100.30'],
   ])('remote %s gets the remote profile, its injection path and its primary\'s gateway address', (name, network, address) => {
     const values = controlPlaneValues(f, f.cluster(name));
     expect(values.base).toEqual({ profile: 'remote' });
@@ -463,6 +462,14 @@ describe('IstioOperator files say what the Helm values say', () => {
     }
   });
 
+  test.each(ALL)('%s: primaries use istioctl\'s minimal profile (no extra ingress gateway), remotes the remote profile', (_label, out) => {
+    for (const cluster of out.topology.clusters) {
+      const files = out.manifests(`${cluster.name}/istioctl/`).filter((m) => m.metadata.name.startsWith('control-plane'));
+      expect(files.length).toBeGreaterThan(0);
+      for (const iop of files) expect({ cluster: cluster.name, profile: iop.spec.profile }).toEqual({ cluster: cluster.name, profile: cluster.role === 'primary' ? 'minimal' : 'remote' });
+    }
+  });
+
   test('the gateway IstioOperator opens the ports the gateway chart gives a network gateway', () => {
     const chart = load(readFileSync(path.join(UPSTREAM, 'charts', 'gateway', 'values.yaml'), 'utf8')) as any;
     const chartPorts = Object.entries(chart._internal_defaults_do_not_set.networkGatewayPorts).map(([name, p]: [string, any]) => ({ name, ...p }));
@@ -487,8 +494,8 @@ describe('IstioOperator files say what the Helm values say', () => {
 describe('every applied object validates against the pinned schemas', () => {
   test.each(ALL)('%s', (_label, out) => {
     const own = ownAppliedManifests(out);
-    const f = facts(out.topology);
-    const releases = out.topology.clusters.reduce((n, c) => n + controlPlaneReleases(f, c).length, 0);
+    // base and istiod in every cluster, plus a canary istiod and an east-west gateway where there is one.
+    const releases = out.topology.clusters.reduce((n, c) => n + 2 + (out.topology.mesh.istio.canary ? 1 : 0) + out.files(`${c.name}/istioctl/istiooperator.istio-system.eastwest.yaml`).length, 0);
     expect(own.filter((m) => m.kind === 'HelmRelease').length).toBe(releases);
     expect(validateManifests(own)).toEqual([]);
   });

@@ -1,13 +1,16 @@
 /**
  * Global services: which primary carries which service's config, and what that config says.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { controlPlaneValues } from '../constructs/helm-values';
 import { serviceMeshConfig } from '../constructs/service-mesh-config';
 import { MeshFacts, parseTopology } from '../topology';
 import { EastWestPlacement } from '../topology/east-west-placement';
 import { ServicePlacement } from '../topology/service-placement';
 import { validateManifests } from './support/crd-schema';
-import { Manifest, synthFile, synthText, Synthesized } from './support/synth';
+import { Manifest, ROOT, synthFile, synthText, Synthesized } from './support/synth';
+import { editTopology } from './support/topology-edits';
 
 /** The kinds the global-services work emits. */
 const KINDS = ['DestinationRule', 'VirtualService', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy'];
@@ -110,8 +113,25 @@ describe('global services in examples/global-fleet.yaml', () => {
       enabled: true,
       failoverPriority: ['topology.istio.io/network', 'topology.kubernetes.io/region'],
     });
-    // ratings has no weights: no route uses a per-cluster subset, so none is declared (IST0173)
+    // No route uses per-cluster subsets of an unweighted service: none (istioctl analyze would report each as IST0173).
     expect(ratings.spec.subsets).toBeUndefined();
+    expect(productpage.spec.subsets).toBeUndefined();
+  });
+
+  test('subsets exist exactly where a VirtualService routes to them; a 0 weight gets no subset', () => {
+    const zero = synthText(editTopology(readFileSync(path.join(ROOT, 'examples/global-fleet.yaml'), 'utf8'), (d) => {
+      d.services.find((x: any) => x.name === 'reviews').weights = { east: 70, west: 30, eu: 0 };
+    }));
+    for (const p of ['east', 'west', 'eu']) {
+      const dr = zero.get(`${p}/mesh/`, 'DestinationRule', 'reviews', 'bookinfo');
+      expect(dr.spec.subsets).toEqual([
+        { name: 'east', labels: { 'topology.istio.io/cluster': 'east' } },
+        { name: 'west', labels: { 'topology.istio.io/cluster': 'west' } },
+      ]);
+      const routed = zero.get(`${p}/mesh/`, 'VirtualService', 'reviews', 'bookinfo').spec.http[0].route.map((r: any) => r.destination.subset);
+      expect(routed).toEqual(['east', 'west']);
+    }
+    for (const dr of zero.ofKind('', 'DestinationRule').filter((d) => d.metadata.name !== 'reviews')) expect(dr.spec.subsets).toBeUndefined();
   });
 
   test('every DestinationRule carries the mesh\'s outlier detection, so Istio applies its failover', () => {

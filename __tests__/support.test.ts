@@ -320,6 +320,8 @@ describe('validateManifests', () => {
       'cert-manager.io/v1 Certificate',
       'external-secrets.io/v1 ExternalSecret',
       'argoproj.io/v1alpha1 Application',
+      'argoproj.io/v1alpha1 ApplicationSet',
+      'argoproj.io/v1alpha1 AppProject',
     ]));
     expect(kinds).not.toContain('external-secrets.io/v1beta1 ExternalSecret');
     expect(kinds.some((k) => k.includes('IstioOperator'))).toBe(false);

@@ -12,8 +12,10 @@ import {
   ArgoCdClusterApplications,
   ArgoCdDirectory,
   ArgoCdHelmChart,
+  ArgoCdClusterRoots,
   ArgoCdProject,
-  ArgoCdRootApplication,
+  ArgoCdRootsProject,
+  argoCdRootsProjectName,
   ARGOCD_WAVES,
 } from '../constructs/argocd-delivery';
 import { controlPlaneReleases } from '../constructs/control-plane-releases';
@@ -97,11 +99,20 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
   const argocd = delivery.argocd!;
   const { git } = delivery;
   const fleet = new LayerChart(app, ARGOCD_DIRECTORY, { directory: ARGOCD_DIRECTORY });
+  const rootsProject = argoCdRootsProjectName(argocd.project);
+  new ArgoCdRootsProject(fleet, 'roots-project', { name: rootsProject, namespace: argocd.namespace, repoUrl: git.url });
   new ArgoCdProject(fleet, 'project', {
     name: argocd.project,
     namespace: argocd.namespace,
     sourceRepos: [git.url, mesh.istio.chartRepository],
     servers: stacks.map((s) => apiServerOf(s.cluster)),
+  });
+  new ArgoCdClusterRoots(fleet, 'roots', {
+    namespace: argocd.namespace,
+    project: rootsProject,
+    repoUrl: git.url,
+    targetRevision: git.branch,
+    path: gitPath(git.path, ARGOCD_DIRECTORY),
   });
   for (const stack of stacks) {
     const { cluster } = stack;
@@ -131,14 +142,6 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
       istioNamespace: ISTIO_SYSTEM_NAMESPACE,
       directories,
       charts,
-    });
-    new ArgoCdRootApplication(fleet, `root-${cluster.name}`, {
-      cluster: cluster.name,
-      namespace: argocd.namespace,
-      project: argocd.project,
-      repoUrl: git.url,
-      targetRevision: git.branch,
-      path: gitPath(git.path, ARGOCD_DIRECTORY, cluster.name),
     });
   }
 }

@@ -1,11 +1,12 @@
 /**
- * Argo CD delivery: an `AppProject`, one root `Application` per cluster, and the cluster's
- * child `Application`s (layer directories and Istio Helm charts) ordered by sync waves.
+ * Argo CD delivery: two `AppProject`s (roots, children), an `ApplicationSet` generating one
+ * root `Application` per cluster, and each cluster's child `Application`s (layer directories and
+ * Istio Helm charts) ordered by sync waves. Needs Argo CD 3.2 (`retry.refresh`).
  *
- * Why app-of-apps with one root per cluster (and not an `ApplicationSet`): an ApplicationSet
- * creates its Applications together and cannot order them unless progressive syncs are
- * enabled on the ApplicationSet controller (beta, off by default in Argo CD 3.x), and then one
- * stalled cluster holds back every other. A root Application syncs its children wave by wave
+ * Why the ApplicationSet generates only the roots, and each root is an app-of-apps: an
+ * ApplicationSet creates its Applications together and cannot order them unless progressive
+ * syncs are enabled on the ApplicationSet controller (beta, off by default in Argo CD 3.x), and
+ * then one stalled cluster holds back every other. A root Application syncs its children wave by wave
  * and waits for each wave to be Healthy, provided Argo CD assesses `Application` health, which
  * it stopped doing by default in 1.8: {@link ARGOCD_APPLICATION_HEALTH_LUA} restores it.
  * One Application with multi-source Helm charts cannot order the charts either: sync waves
@@ -18,6 +19,7 @@ import { Construct } from 'constructs';
 import { HelmValues } from './helm-values';
 import * as argo from '../imports/argocd-application-argoproj.io';
 import * as argoproject from '../imports/argocd-appproject-argoproj.io';
+import * as argoset from '../imports/argocd-applicationset-argoproj.io';
 
 /** The Argo CD server's own cluster, where root Applications create the child Applications. */
 export const ARGOCD_IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -172,9 +174,7 @@ export class ArgoCdClusterApplications extends Construct {
     const syncPolicy = (syncOptions: string[]): argo.ApplicationSpecSyncPolicy => ({
       automated: { enabled: true, prune: true, selfHeal: true },
       syncOptions: syncOptions.length ? syncOptions : undefined,
-      // Unlimited: a wave that is not ready yet (an issuer still issuing, a store not yet
-      // filled) converges without a manual sync.
-      retry: { limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+      retry: { ...ARGOCD_RETRY, backoff: { ...ARGOCD_RETRY.backoff } },
     });
 
     const items: { wave: number; make: () => void }[] = [];
@@ -222,7 +222,10 @@ export class ArgoCdClusterApplications extends Construct {
 function chartSyncOptions(chart: ArgoCdHelmChart['chart']): string[] {
   switch (chart) {
     case 'base':
-      return ['ServerSideApply=true', 'RespectIgnoreDifferences=true'];
+      // Prune=false: a CRD a future `base` chart drops must not be pruned (it would delete every
+      // object of that kind). `helm.sh/resource-policy: keep` covers only deletion (cascade
+      // deletion also never deletes CRDs); Argo CD does not map it to Prune=false.
+      return ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'Prune=false'];
     case 'istiod':
       return ['RespectIgnoreDifferences=true'];
     default:
@@ -247,49 +250,132 @@ function chartIgnoreDifferences(chart: ArgoCdHelmChart['chart']): argo.Applicati
   }
 }
 
-/** Properties of an {@link ArgoCdRootApplication}. */
-export interface ArgoCdRootApplicationProps {
-  /** The cluster whose child Applications this root syncs. */
-  readonly cluster: string;
-  /** Namespace of Argo CD and its Applications. */
-  readonly namespace: string;
-  /** The `AppProject` the root belongs to. */
-  readonly project: string;
-  /** Git repository of the synthesized directories. */
-  readonly repoUrl: string;
-  /** Branch (or tag) of the synthesized directories. */
-  readonly targetRevision: string;
-  /** Path of the directory holding the cluster's child Applications. */
-  readonly path: string;
-}
-
 /** Name of a cluster's root Application. */
 export function argoCdRootName(cluster: string): string {
   return `meshfleet-${cluster}`;
 }
 
+/** Name of the `AppProject` of the per-cluster roots: `<project>-roots`. */
+export function argoCdRootsProjectName(project: string): string {
+  return `${project}-roots`;
+}
+
+/** Name of the `ApplicationSet` that generates the per-cluster roots. */
+export const ARGOCD_ROOTS_APPLICATION_SET = 'meshfleet-roots';
+
 /**
- * `meshfleet-<cluster>`: syncs the directory of the cluster's child Applications into the
- * Argo CD namespace, wave by wave. One root per cluster keeps clusters independent: a
- * cluster stuck in one wave holds back no other cluster.
+ * Argo CD's cascade-delete finalizer: deleting an Application that carries it deletes the
+ * objects the Application manages first (foreground).
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/#about-the-deletion-finalizer
  */
-export class ArgoCdRootApplication extends Construct {
-  constructor(scope: Construct, id: string, props: ArgoCdRootApplicationProps) {
+export const ARGOCD_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/**
+ * The retry policy of every generated Application: unlimited, backoff 10s → 5m, and
+ * `refresh: true` so that a retry re-reads Git. Without `refresh`, Argo CD retries a failed sync
+ * with the revision it started with and starts no automated sync for a newer commit while it
+ * retries: a fix pushed to Git would never be applied (`retry.refresh` needs Argo CD 3.2).
+ * Unlimited, because a wave that is not ready yet (an issuer still issuing, a store not yet
+ * filled) must converge without a manual sync.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
+ */
+export const ARGOCD_RETRY: argo.ApplicationSpecSyncPolicyRetry = {
+  limit: -1,
+  refresh: true,
+  backoff: { duration: '10s', factor: 2, maxDuration: '5m' },
+};
+
+/** Properties of an {@link ArgoCdClusterRoots}. */
+export interface ArgoCdClusterRootsProps {
+  /** Namespace of Argo CD and its Applications. */
+  readonly namespace: string;
+  /** The `AppProject` the roots belong to (see {@link ArgoCdRootsProject}). */
+  readonly project: string;
+  /** Git repository of the synthesized directories. */
+  readonly repoUrl: string;
+  /** Branch (or tag) of the synthesized directories. */
+  readonly targetRevision: string;
+  /** Path of the directory whose sub-directories hold each cluster's child Applications (`<path>/argocd`). */
+  readonly path: string;
+}
+
+/**
+ * The `ApplicationSet` `meshfleet-roots`: a Git directory generator over `<path>/argocd/*`
+ * (one directory of child Applications per cluster) that generates one root Application
+ * `meshfleet-<cluster>` per directory. Adding a cluster to the topology (a new directory) is a
+ * commit; so is removing one.
+ *
+ * Each root syncs its cluster's child Applications into the Argo CD namespace, wave by wave
+ * (the waves are annotations of the children, so the per-cluster app-of-apps keeps them). One
+ * root per cluster keeps clusters independent: a cluster stuck in a wave holds back no other.
+ *
+ * Removal: when a cluster's directory disappears, the ApplicationSet controller deletes its root
+ * (`applicationsSync` is not restricted). The root carries {@link ARGOCD_RESOURCES_FINALIZER}
+ * (`preserveResourcesOnDeletion: false`), so Argo CD first deletes what the root manages, the
+ * cluster's child Applications. Those carry no finalizer, so deleting them leaves everything they
+ * installed in the cluster: Istio stays installed and running, no longer managed.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/#git-generator-directories
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Application-Deletion/
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/cluster-bootstrapping/
+ */
+export class ArgoCdClusterRoots extends Construct {
+  constructor(scope: Construct, id: string, props: ArgoCdClusterRootsProps) {
     super(scope, id);
-    new argo.Application(this, 'Resource', {
-      metadata: { name: argoCdRootName(props.cluster), namespace: props.namespace, labels: { [ARGOCD_CLUSTER_LABEL]: props.cluster } },
+    new argoset.ApplicationSet(this, 'Resource', {
+      metadata: { name: ARGOCD_ROOTS_APPLICATION_SET, namespace: props.namespace },
       spec: {
-        project: props.project,
-        destination: { server: ARGOCD_IN_CLUSTER, namespace: props.namespace },
-        source: { repoUrl: props.repoUrl, targetRevision: props.targetRevision, path: props.path },
-        syncPolicy: {
-          automated: { enabled: true, prune: true, selfHeal: true },
-          retry: { limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        generators: [
+          { git: { repoUrl: props.repoUrl, revision: props.targetRevision, directories: [{ path: `${props.path}/*` }] } },
+        ],
+        template: {
+          metadata: {
+            name: argoCdRootName('{{ .path.basename }}'),
+            namespace: props.namespace,
+            labels: { [ARGOCD_CLUSTER_LABEL]: '{{ .path.basename }}' },
+            finalizers: [ARGOCD_RESOURCES_FINALIZER],
+          },
+          spec: {
+            project: props.project,
+            destination: { server: ARGOCD_IN_CLUSTER, namespace: props.namespace },
+            source: { repoUrl: props.repoUrl, targetRevision: props.targetRevision, path: '{{ .path.path }}' },
+            syncPolicy: {
+              automated: { enabled: true, prune: true, selfHeal: true },
+              retry: { ...ARGOCD_RETRY, backoff: { ...ARGOCD_RETRY.backoff } },
+            },
+          },
         },
+        syncPolicy: { preserveResourcesOnDeletion: false },
       },
     });
   }
 }
+
+/** One cluster-scoped kind (`group`, `kind`) an `AppProject` lets its Applications manage. */
+export interface ArgoCdClusterResource {
+  /** API group (`""` for the core group). */
+  readonly group: string;
+  /** Kind. */
+  readonly kind: string;
+}
+
+/**
+ * Exactly the cluster-scoped kinds the child Applications create: the layers' `Namespace`s and,
+ * from the pinned Istio charts (`base`, `istiod`, `gateway`, every role and option meshfleet
+ * sets), the CRDs, webhook configurations, and cluster roles and their bindings. The charts'
+ * ValidatingAdmissionPolicies render only with `experimental.stableValidationPolicy`, which
+ * meshfleet never sets. A test renders every chart release with real Helm and checks this list
+ * is complete and no broader.
+ */
+export const ARGOCD_CLUSTER_RESOURCES: readonly ArgoCdClusterResource[] = [
+  { group: '', kind: 'Namespace' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
 
 /** Properties of an {@link ArgoCdProject}. */
 export interface ArgoCdProjectProps {
@@ -304,27 +390,54 @@ export interface ArgoCdProjectProps {
 }
 
 /**
- * The `AppProject` of the fleet: its Git and chart repositories, every cluster's API server
- * (any namespace), and the Argo CD namespace of its own cluster (where the roots create the
- * children). Cluster-scoped kinds are allowed: the charts install CRDs, webhooks and
- * cluster roles, and the platform layer namespaces.
+ * The `AppProject` of the child Applications: its Git and chart repositories, every cluster's
+ * API server (any namespace), and among cluster-scoped kinds only {@link ARGOCD_CLUSTER_RESOURCES}.
+ * Argo CD's docs call a whitelist of `{group: '*', kind: '*'}` admin-equivalent; this list lets the
+ * children install Istio and nothing else cluster-wide.
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
 export class ArgoCdProject extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdProjectProps) {
     super(scope, id);
-    const servers = [...new Set(props.servers)].sort();
     new argoproject.AppProject(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
       spec: {
-        description: 'Istio multi-cluster mesh delivered by meshfleet',
+        description: 'Istio multi-cluster mesh delivered by meshfleet: the per-cluster child Applications',
         sourceRepos: [...new Set(props.sourceRepos)].sort(),
-        destinations: [
-          // Where the roots create the children (unless a mesh cluster is Argo CD's own, with any namespace).
-          ...(servers.includes(ARGOCD_IN_CLUSTER) ? [] : [{ server: ARGOCD_IN_CLUSTER, namespace: props.namespace }]),
-          ...servers.map((server) => ({ server, namespace: '*' })),
-        ],
-        clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+        destinations: [...new Set(props.servers)].sort().map((server) => ({ server, namespace: '*' })),
+        clusterResourceWhitelist: ARGOCD_CLUSTER_RESOURCES.map((r) => ({ group: r.group, kind: r.kind })),
+      },
+    });
+  }
+}
+
+/** Properties of an {@link ArgoCdRootsProject}. */
+export interface ArgoCdRootsProjectProps {
+  /** Name of the `AppProject` (see {@link argoCdRootsProjectName}). */
+  readonly name: string;
+  /** Namespace of Argo CD, the only place the roots may write to. */
+  readonly namespace: string;
+  /** The Git repository of the synthesized directories. */
+  readonly repoUrl: string;
+}
+
+/**
+ * The `AppProject` of the per-cluster roots: from the Git repository only, into the Argo CD
+ * namespace of Argo CD's own cluster only, and only `argoproj.io/Application` objects (no
+ * cluster-scoped kind at all). A root can thus create child Applications and nothing else.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
+ */
+export class ArgoCdRootsProject extends Construct {
+  constructor(scope: Construct, id: string, props: ArgoCdRootsProjectProps) {
+    super(scope, id);
+    new argoproject.AppProject(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        description: 'meshfleet: the per-cluster roots, which create the child Applications',
+        sourceRepos: [props.repoUrl],
+        destinations: [{ server: ARGOCD_IN_CLUSTER, namespace: props.namespace }],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }],
       },
     });
   }

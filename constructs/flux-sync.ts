@@ -97,6 +97,44 @@ export interface FluxSyncProps {
 /** How often a failed or not-yet-ready Kustomization is retried (Flux waits `interval` otherwise). */
 export const FLUX_RETRY_INTERVAL = '1m';
 
+/**
+ * How long each Kustomization waits for its objects (health checks, `wait`) before it reports a
+ * failure and retries after {@link FLUX_RETRY_INTERVAL}. Explicit, because Flux's default is the
+ * Kustomization's `interval` (10m by default), so a changed interval would silently change it.
+ * - `platform`: issuing the intermediate CA or reading it from the store (cert-manager, External Secrets);
+ * - `base`, `reader`, `mesh`: applying CRDs, a token, Istio config: quick;
+ * - `control-plane`: istiod and the east-west gateway roll out, and the gateway's load balancer
+ *   gets an address (helm-controller's own install timeout is 5m per release).
+ * - `flux`: this directory itself.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#timeout
+ */
+export const FLUX_LAYER_TIMEOUTS: Readonly<Record<FluxLayer | 'flux', string>> = {
+  'platform': '10m',
+  'base': '5m',
+  'reader': '5m',
+  'control-plane': '15m',
+  'mesh': '5m',
+  'flux': '2m',
+};
+
+/** The `Ready` condition the platform gate requires. */
+const READY_TRUE = "has(status.conditions) && status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')";
+
+/**
+ * Kinds whose health the platform Kustomization assesses with a CEL expression: Ready only with
+ * a `Ready` condition that is `True`. Flux's generic (kstatus) check counts an object without
+ * conditions as Current, so a Certificate or ExternalSecret created before cert-manager or
+ * External Secrets runs (or read before the controller first wrote its status) would open the
+ * `cacerts` gate early, and istiod would start without its plugin CA. An expression that cannot
+ * be evaluated yet (no `status`) keeps the check waiting.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#health-check-expressions
+ * @see https://fluxcd.io/flux/cheatsheets/cel-healthchecks/
+ */
+export const FLUX_READY_CONDITION_KINDS: readonly { readonly apiVersion: string; readonly kind: string }[] = [
+  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
+  { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret' },
+];
+
 /** Name of the `Kustomization` that applies a cluster's layer: `<cluster>-<layer>`. */
 export function fluxKustomizationName(cluster: string, layer: FluxLayer | 'flux'): string {
   return `${cluster}-${layer}`;
@@ -145,10 +183,21 @@ export class FluxSync extends Construct {
     const sourceRef = { kind: kustomize.KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.gitRepository };
     const common = { interval: flux.interval, retryInterval: FLUX_RETRY_INTERVAL, prune: true, sourceRef };
 
-    new kustomize.Kustomization(this, 'self', {
-      metadata: { name: fluxKustomizationName(props.hostCluster, 'flux'), namespace: flux.namespace },
-      spec: { ...common, path: `./${gitPath(git.path, props.hostCluster, 'flux')}` },
-    });
+    // With the bootstrap's source, the bootstrap repository's own Kustomization of this
+    // directory (docs/delivery.md) is its one owner: a second one on the same path would flip
+    // ownership of every object here on each reconcile. Orphan: deleting or renaming the owner
+    // must not garbage-collect the layer Kustomizations, and with them Istio.
+    if (!existingSource) {
+      new kustomize.Kustomization(this, 'self', {
+        metadata: { name: fluxKustomizationName(props.hostCluster, 'flux'), namespace: flux.namespace },
+        spec: {
+          ...common,
+          path: `./${gitPath(git.path, props.hostCluster, 'flux')}`,
+          timeout: FLUX_LAYER_TIMEOUTS.flux,
+          deletionPolicy: kustomize.KustomizationSpecDeletionPolicy.ORPHAN,
+        },
+      });
+    }
 
     for (const cluster of [...props.clusters].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
       const present = new Set(cluster.layers);
@@ -171,9 +220,19 @@ export class FluxSync extends Construct {
             // layer names the objects that gate the control plane instead.
             wait: layer === 'platform' ? undefined : true,
             healthChecks: readiness.length ? readiness.map((r) => ({ ...r })) : undefined,
+            healthCheckExprs: readinessExprs(readiness),
+            timeout: FLUX_LAYER_TIMEOUTS[layer],
           },
         });
       }
     }
   }
+}
+
+/** `healthCheckExprs` for the readiness checks whose kinds need a `Ready=True` condition. */
+function readinessExprs(readiness: readonly FluxReadinessCheck[]): kustomize.KustomizationSpecHealthCheckExprs[] | undefined {
+  const exprs = FLUX_READY_CONDITION_KINDS
+    .filter((k) => readiness.some((r) => r.apiVersion === k.apiVersion && r.kind === k.kind))
+    .map((k) => ({ apiVersion: k.apiVersion, kind: k.kind, current: READY_TRUE }));
+  return exprs.length ? exprs : undefined;
 }

@@ -26,6 +26,14 @@ const VALUES_ROOT_KEYS = new Set(['global', 'istiodRemote', 'defaultRevision', '
 
 type Tree = { [key: string]: unknown };
 
+/**
+ * istioctl profile of a primary's control plane: `minimal` installs `base` and `istiod` only,
+ * like the Helm releases. Without a profile istioctl uses `default`, which also installs an
+ * `istio-ingressgateway`.
+ * @see https://istio.io/latest/docs/setup/additional-setup/config-profiles/
+ */
+export const ISTIOCTL_PRIMARY_PROFILE = 'minimal';
+
 function isTree(value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -38,7 +46,7 @@ function merge(into: Tree, from: Tree): Tree {
 
 /**
  * The `IstioOperator` spec that installs what the `base` and `istiod` Helm values install:
- * `profile` → `spec.profile`, `revision` → `spec.revision`, `meshConfig` → `spec.meshConfig`,
+ * `profile` → `spec.profile` (`minimal` without one, see {@link ISTIOCTL_PRIMARY_PROFILE}), `revision` → `spec.revision`, `meshConfig` → `spec.meshConfig`,
  * root values (`global`, `istiodRemote`, `base`'s `defaultRevision` …) → `spec.values`, pilot
  * settings → `spec.values.pilot`.
  * @see https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/
@@ -55,7 +63,10 @@ export function istioOperatorSpec(base: HelmValues, istiod: HelmValues): Tree {
   values = merge(values, baseRest);
   if (Object.keys(pilot).length) values = { ...values, pilot };
   return {
-    ...(profile ? { profile } : {}),
+    // istioctl's `default` profile would add an `istio-ingressgateway` LoadBalancer the Helm
+    // releases never create (and a canary file would upgrade it in place); `minimal` installs
+    // exactly base + istiod. A remote keeps `remote`.
+    profile: profile ?? ISTIOCTL_PRIMARY_PROFILE,
     ...(revision ? { revision } : {}),
     ...(meshConfig ? { meshConfig } : {}),
     ...(Object.keys(values).length ? { values } : {}),
@@ -77,9 +88,8 @@ export interface ControlPlaneIstioOperatorProps {
 
 /**
  * The control plane `IstioOperator` of a cluster (`istioctl install -f`), equivalent to its
- * `base` + `istiod` Helm releases. A primary's has no `profile`, like Istio's guides, so
- * istioctl uses its `default` profile, which also installs an `istio-ingressgateway` the Helm
- * path does not.
+ * `base` + `istiod` Helm releases: `profile: minimal` on a primary (istioctl's `default`
+ * profile would add an `istio-ingressgateway` the Helm path does not install), `remote` on a remote.
  */
 export class ControlPlaneIstioOperator extends Construct {
   constructor(scope: Construct, id: string, props: ControlPlaneIstioOperatorProps) {

@@ -31,7 +31,6 @@
  *   documented Application health check); it guarantees Ready every object whose health it
  *   does not ignore.
  */
-import { trustHealthChecks } from '../../clusters/cluster-secrets';
 import { READER_TOKEN_SECRET } from '../../constructs/secret-names';
 import { MeshFacts } from '../../topology';
 import { Manifest, Synthesized } from './synth';
@@ -99,6 +98,19 @@ function objectProvides(m: Manifest, cluster: string, level: Level, into: Map<st
  * Provides and needs of an Istio chart installed into `cluster`. `crossCluster`: whether the
  * tool can order clusters (Flux in management mode).
  */
+/**
+ * The generated objects that produce a cluster's `istio-system/cacerts` Secret (Istio's plugin
+ * CA): a cert-manager Certificate whose `spec.secretName` is `cacerts`, or an ExternalSecret whose
+ * target (by default the ExternalSecret's own name) is `cacerts`. Read from the output, not from
+ * the code that generates it.
+ */
+function cacertsSources(s: Synthesized, cluster: string): Manifest[] {
+  return s.manifests(`${cluster}/`).filter((m) => m.metadata.namespace === 'istio-system' && (
+    (m.kind === 'Certificate' && m.spec.secretName === 'cacerts') ||
+    (m.kind === 'ExternalSecret' && (m.spec.target?.name ?? m.metadata.name) === 'cacerts')
+  ));
+}
+
 function chartUnit(s: Synthesized, id: string, cluster: string, chart: string, namespace: string, crossCluster: boolean): Unit {
   const facts = new MeshFacts(s.topology);
   const provides = new Map<string, Level>();
@@ -110,8 +122,10 @@ function chartUnit(s: Synthesized, id: string, cluster: string, chart: string, n
   if (chart === 'istiod') {
     provides.set(`chart:${cluster}/istiod`, 'ready');
     needs.push({ key: `crd:${cluster}/istio`, level: 'ready', by: id });
-    for (const t of trustHealthChecks(facts, facts.cluster(cluster)).filter((r) => r.generated)) {
-      needs.push({ key: objKey(cluster, t.kind, t.namespace, t.name), level: 'ready', by: id });
+    // istiod reads its plugin CA from Secret istio-system/cacerts at start: it needs whatever
+    // generated object of its cluster produces that Secret, Ready.
+    for (const t of cacertsSources(s, cluster)) {
+      needs.push({ key: objKey(cluster, t.kind, t.metadata.namespace, t.metadata.name), level: 'ready', by: id });
     }
   }
   if (chart === 'gateway') {

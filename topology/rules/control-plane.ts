@@ -11,6 +11,7 @@ import { Cluster } from '../types';
 /** Checks istiod reachability for remotes, gateway address sources and the canary control plane. */
 export function controlPlaneRules(ctx: RuleContext): void {
   checkRemotePilotAddress(ctx);
+  checkRemotePilotAddressIsIp(ctx);
   checkGatewayAddressFormat(ctx);
   checkNetworkGatewayAddresses(ctx);
   checkCanary(ctx);
@@ -47,6 +48,32 @@ function checkRemotePilotAddress(ctx: RuleContext): void {
     ctx.report(remote, 'controlPlane',
       `primary "${primary.name}" has no east-west gateway address: remote "${remote.name}" reaches istiod through it ` +
       `(global.remotePilotAddress), so set ${ctx.pathOf(primary)}.eastWestGateway.address to the gateway's fixed IP or DNS name`);
+  }
+}
+
+// A host name as global.remotePilotAddress makes the istiod chart render the remote's `istiod`
+// Service as ExternalName (templates/remote-istiod-service.yaml). The remote's API server then
+// calls the injection and validation webhooks at https://<name>:443 (the Service's targetPort
+// 15017 is not used, and the east-west gateway serves webhooks on 15017 only), and with
+// aggregator routing (EKS, k3s) refuses ExternalName Services outright: the injector fails
+// closed and no injected pod of the remote starts (istio/istio#45014, #37331, k3s-io/k3s#7971).
+// An IP renders an EndpointSlice with 15012 and 15017 instead, which works everywhere.
+function checkRemotePilotAddressIsIp(ctx: RuleContext): void {
+  const served = new Map<string, string[]>();
+  for (const remote of ctx.draft.clusters) {
+    if (remote.role === 'remote' && remote.controlPlane) served.set(remote.controlPlane, [...(served.get(remote.controlPlane) ?? []), remote.name]);
+  }
+  for (const primary of ctx.draft.clusters) {
+    const remotes = served.get(primary.name);
+    const address = primary.eastWestGateway.address;
+    if (primary.role !== 'primary' || !remotes || address === undefined || isIpAddress(address)) continue;
+    if (ctx.wasRejected(primary, 'eastWestGateway.address')) continue;
+    ctx.report(primary, 'eastWestGateway.address',
+      `must be an IP address, because ${remotes.length > 1 ? 'remotes' : 'remote'} ${remotes.sort().map((r) => `"${r}"`).join(', ')} ` +
+      `${remotes.length > 1 ? 'reach' : 'reaches'} istiod through it (global.remotePilotAddress) (got ${shown(address)}): ` +
+      'with a host name the remote\'s istiod Service becomes an ExternalName Service, and the remote\'s API server calls the sidecar injector at ' +
+      `https://${address}:443 (not 15017) or refuses ExternalName webhooks outright (istio/istio#45014), so no injected pod of the remote can start; ` +
+      'give the gateway a static IP (a reserved load balancer IP) and set it here');
   }
 }
 
