@@ -2,8 +2,8 @@
  * The role and topology variants the real-Helm tests render: every shape of control plane
  * meshfleet generates (multi-primary on several networks and on one, primary-remote on one
  * network and on two, revisions and canaries, ClusterIP gateways, Flux per cluster and in
- * management mode), each with Flux and Argo CD both on, so every HelmRelease and every Argo CD
- * Helm source is covered.
+ * management mode) and the production example's user values, each with Flux and Argo CD both
+ * on, so every HelmRelease and every Argo CD Helm source is covered.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -30,6 +30,7 @@ const remote = (name: string, network: string, controlPlane = 'cluster1') => ({
 export const VARIANT_TOPOLOGIES: Readonly<Record<string, () => string>> = {
   'multi-primary, two networks (docs example)': () => readFileSync(path.join(ROOT, 'examples/docs-multi-primary.yaml'), 'utf8'),
   'global fleet, management mode (fleet example)': () => readFileSync(path.join(ROOT, 'examples/global-fleet.yaml'), 'utf8'),
+  'production example (user Helm values, gateway Service settings, patches, own objects)': () => readFileSync(path.join(ROOT, 'examples/production.yaml'), 'utf8'),
   'multi-primary, one network': () =>
     docsEdited((d) => {
       d.clusters[1].network = 'network1';
@@ -62,6 +63,8 @@ export const VARIANT_TOPOLOGIES: Readonly<Record<string, () => string>> = {
 export function synthVariants(): ReadonlyArray<[string, Synthesized]> {
   return Object.entries(VARIANT_TOPOLOGIES).map(([label, text]) => [
     label,
-    label.includes('fleet example') ? synthFile('examples/global-fleet.yaml') : synthText(text()),
+    label.includes('fleet example') ? synthFile('examples/global-fleet.yaml')
+      : label.includes('production example') ? synthFile('examples/production.yaml')
+        : synthText(text()),
   ]);
 }
