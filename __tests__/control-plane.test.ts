@@ -260,8 +260,10 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
       'west-edge': 'bookinfo/ratings <- east',
     });
     for (const c of fleet.topology.clusters) {
-      // west's address is an IP: its load balancer is asked for it (service.loadBalancerIP); eu's is a DNS name
-      const service = c.name === 'west' ? { service: { loadBalancerIP: '203.0.113.20' } } : {};
+      // west's and eu's addresses are IPs (a primary serving remotes must have one): their load
+      // balancers are asked for them (service.loadBalancerIP); east has no address
+      const ADDRESSES: Record<string, string> = { west: '203.0.113.20', eu: '198.51.100.30' };
+      const service = ADDRESSES[c.name] ? { service: { loadBalancerIP: ADDRESSES[c.name] } } : {};
       expect(controlPlaneValues(f, c).eastWestGateway).toEqual({ name: 'istio-eastwestgateway', networkGateway: c.network, ...service });
     }
   });
