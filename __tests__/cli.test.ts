@@ -106,7 +106,7 @@ describe('meshfleet CLI', () => {
     // GIVEN a copy of the project whose dist/ is populated
     const dir = workspace();
     const project = path.join(dir, 'project');
-    for (const entry of ['cdk8s.yaml', 'main.ts', 'tsconfig.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'imports', 'examples', 'dist']) {
+    for (const entry of ['cdk8s.yaml', 'main.ts', 'tsconfig.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports', 'examples', 'dist']) {
       cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
     }
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));

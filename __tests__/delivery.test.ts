@@ -735,7 +735,8 @@ describe('changing one service', () => {
   const expectConfined = (service: string, edit: (svc: any) => void) => {
     const before = fleet();
     const after = variant(FLEET_FILE, (d) => edit(d.services.find((x: any) => x.name === service)));
-    const files = changed(before, after);
+    // The fleet's model and picture at the output root describe every cluster (they are not applied).
+    const files = changed(before, after).filter((f) => f.includes('/'));
     expect(files.length).toBeGreaterThan(0);
     const touched = touchedBy(after, service);
     const clusterOf = (f: string) => (f.startsWith('argocd/') ? f.split('/')[1] : f.split('/')[0]);

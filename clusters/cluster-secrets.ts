@@ -6,7 +6,7 @@
  * cluster or pulled by the External Secrets Operator from a store, and tokens are minted
  * by Kubernetes. See docs/trust.md.
  */
-import type { ClusterStack } from './cluster-stack';
+import type { ClusterLayers } from './cluster-layers';
 import { secretsInventory } from './secrets-inventory';
 import * as certmanager from '../imports/cert-manager-certificate-cert-manager.io';
 import * as eso from '../imports/external-secrets-external-secrets.io';
@@ -90,7 +90,7 @@ export function trustHealthChecks(facts: MeshFacts, cluster: Cluster): readonly 
  * With Argo CD, the remote-secret ExternalSecrets and the PushSecret carry
  * {@link ARGOCD_IGNORE_HEALTHCHECK}: their sync waves must not wait for other clusters or the store.
  */
-export function addClusterSecrets(stack: ClusterStack): void {
+export function addClusterSecrets(stack: ClusterLayers): void {
   const { facts, cluster } = stack;
   const { trust, credentials, mesh } = facts.topology;
   const platform = stack.layer(TRUST_LAYER);

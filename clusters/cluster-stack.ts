@@ -3,6 +3,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { ClusterLayers } from './cluster-layers';
 import { addClusterSecrets } from './cluster-secrets';
 import { addControlPlane } from './control-plane';
 import { addUserObjects } from './customizations';
@@ -10,12 +11,15 @@ import { GlobalServices } from '../constructs/global-services';
 import { IstioSystemNamespace } from '../constructs/istio-system-namespace';
 import { MeshMtls } from '../constructs/mesh-mtls';
 import { Layer, LayerChart } from '../src/layer-chart';
+import type { ClusterPlan } from '../plan/model';
 import { Cluster, MeshFacts, UserObject } from '../topology';
 
 /** Properties of a {@link ClusterStack}. */
 export interface ClusterStackProps {
   readonly facts: MeshFacts;
   readonly cluster: Cluster;
+  /** The cluster's planned model, which the composition steps render from. */
+  readonly plan: ClusterPlan;
 }
 
 /**
@@ -25,9 +29,10 @@ export interface ClusterStackProps {
  * config from its own API server, and remotes are configured by their primary.
  * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#control-plane-models
  */
-export class ClusterStack extends Construct {
+export class ClusterStack extends Construct implements ClusterLayers {
   public readonly cluster: Cluster;
   public readonly facts: MeshFacts;
+  public readonly plan: ClusterPlan;
   private readonly charts = new Map<Layer, LayerChart>();
   private readonly documents = new Map<string, string>();
   private readonly userObjects = new Map<ApiObject, UserObject>();
@@ -36,6 +41,7 @@ export class ClusterStack extends Construct {
     super(scope, id);
     this.cluster = props.cluster;
     this.facts = props.facts;
+    this.plan = props.plan;
     const { cluster, facts } = props;
 
     new IstioSystemNamespace(this.layer('platform'), 'istio-system', {

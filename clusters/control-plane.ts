@@ -2,14 +2,13 @@
  * A cluster's Istio control plane: its Helm releases (Flux), `IstioOperator` files for
  * istioctl, the multicluster `Gateway`s its istiod needs, and its labelled app namespaces.
  */
-import type { ClusterStack } from './cluster-stack';
-import { AppNamespaces, appNamespaces } from '../constructs/app-namespaces';
+import type { ClusterLayers } from './cluster-layers';
+import { AppNamespaces } from '../constructs/app-namespaces';
 import { controlPlaneReleases } from '../constructs/control-plane-releases';
-import { CrossNetworkGateway, hasCrossNetworkGateway } from '../constructs/cross-network-gateway';
+import { CrossNetworkGateway } from '../constructs/cross-network-gateway';
 import { ExposeIstiod } from '../constructs/expose-istiod';
 import { FluxControlPlane, FluxIstioRepository } from '../constructs/flux-control-plane';
 import { fluxHostCluster, fluxKubeConfig } from '../constructs/flux-kubeconfig';
-import { controlPlaneValues, servesRemotes } from '../constructs/helm-values';
 import { ControlPlaneIstioOperator, EastWestGatewayIstioOperator } from '../constructs/istio-operator';
 
 /**
@@ -26,12 +25,12 @@ import { ControlPlaneIstioOperator, EastWestGatewayIstioOperator } from '../cons
  * `base` is a layer of its own so that the reader token (layer `reader`) can follow it
  * without waiting for istiod and the gateway: a remote's gateway needs that token first.
  */
-export function addControlPlane(stack: ClusterStack): void {
-  const { facts, cluster } = stack;
+export function addControlPlane(stack: ClusterLayers): void {
+  const { facts, cluster, plan } = stack;
   const { topology } = facts;
   const { istio } = topology.mesh;
 
-  const namespaces = appNamespaces(facts, cluster);
+  const namespaces = plan.namespaces;
   if (namespaces.length) new AppNamespaces(stack.layer('platform'), 'app-namespaces', { namespaces, istio });
 
   const flux = topology.delivery.flux;
@@ -47,13 +46,13 @@ export function addControlPlane(stack: ClusterStack): void {
   }
 
   if (cluster.role === 'primary') {
-    if (hasCrossNetworkGateway(facts, cluster)) new CrossNetworkGateway(stack.layer('mesh'), 'cross-network-gateway');
-    if (servesRemotes(facts, cluster)) {
+    if (plan.gateways.includes('cross-network-gateway')) new CrossNetworkGateway(stack.layer('mesh'), 'cross-network-gateway');
+    if (plan.gateways.includes('istiod-gateway')) {
       new ExposeIstiod(stack.layer('mesh'), 'expose-istiod', { revisions: [istio.revision, ...(istio.canary ? [istio.canary.revision] : [])] });
     }
   }
 
-  const values = controlPlaneValues(facts, cluster);
+  const values = plan.helmValues;
   const istioctl = stack.layer('istioctl');
   new ControlPlaneIstioOperator(istioctl, 'control-plane', { base: values.base, istiod: values.istiod });
   if (istio.canary && values.canaryIstiod) {
@@ -63,7 +62,7 @@ export function addControlPlane(stack: ClusterStack): void {
       istiod: values.canaryIstiod,
     });
   }
-  if (values.eastWestGateway) {
+  if (plan.eastWestGateway && values.eastWestGateway) {
     new EastWestGatewayIstioOperator(istioctl, 'eastwest', { network: cluster.network, revision: istio.revision, values: values.eastWestGateway });
   }
 }

@@ -7,12 +7,19 @@ import { applyCustomizations } from './customizations';
 import { addDelivery } from './delivery';
 import { APPLIED_LAYERS } from '../src/layer-chart';
 import { OutputTree, renderTree } from '../src/output';
+import { meshDocument, PICTURE_FILE } from '../plan/picture';
+import { FleetPlan, planFleet, PLAN_FILE, serializePlan } from '../plan/model';
+import { VERIFY_FILE, verifyScript } from '../plan/verify-script';
 import { MeshFacts, Topology } from '../topology';
 
 /** A built (not yet written) fleet. */
 export interface Fleet {
   readonly app: App;
   readonly stacks: readonly ClusterStack[];
+  /** The facts the stacks were built from. */
+  readonly facts: MeshFacts;
+  /** The fleet's model, planned first; the stacks render from it. */
+  readonly plan: FleetPlan;
 }
 
 /** Options of {@link buildFleet}. */
@@ -33,18 +40,29 @@ export interface BuildFleetOptions {
 export function buildFleet(topology: Topology, options: BuildFleetOptions = {}): Fleet {
   const app = new App({ outdir: '.cdk8s.out' });
   const facts = new MeshFacts(topology);
-  const stacks = topology.clusters.map((cluster) => new ClusterStack(app, cluster.name, { facts, cluster }));
+  const plan = planFleet(topology, facts);
+  const stacks = topology.clusters.map((cluster, i) => new ClusterStack(app, cluster.name, { facts, cluster, plan: plan.clusters[i] }));
   if (options.customize) for (const stack of stacks) options.customize(stack);
   // Last: delivery wiring depends on which layer directories the stacks filled.
   addDelivery(app, facts, stacks);
   applyCustomizations(stacks);
-  return { app, stacks };
+  return { app, stacks, facts, plan };
 }
 
-/** Synthesizes a validated topology into the output tree (relative path → content). */
+/**
+ * Synthesizes a validated topology into the output tree (relative path → content): every
+ * cluster's layers and documents, plus at the root the fleet's model ({@link PLAN_FILE}, which
+ * `meshfleet plan` reads back), its picture ({@link PICTURE_FILE}) and the script that verifies
+ * a running fleet against it ({@link VERIFY_FILE}).
+ */
 export function synthesizeFleet(topology: Topology, options: BuildFleetOptions = {}): OutputTree {
   const fleet = buildFleet(topology, options);
-  const documents = new Map<string, string>();
+  const { plan } = fleet;
+  const documents = new Map<string, string>([
+    [PLAN_FILE, serializePlan(plan)],
+    [PICTURE_FILE, meshDocument(plan)],
+    [VERIFY_FILE, verifyScript(plan)],
+  ]);
   for (const stack of fleet.stacks) for (const [file, content] of stack.files) documents.set(file, content);
   return renderTree(fleet.app, APPLIED_LAYERS, documents);
 }

@@ -6,7 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { dump } from 'js-yaml';
-import { buildFleet } from '../clusters/fleet';
+import { buildFleet, synthesizeFleet } from '../clusters/fleet';
+import { planCommand } from '../plan/command';
 import { APPLIED_LAYERS } from '../src/layer-chart';
 import { renderTree } from '../src/output';
 import { parseTopology, TopologyError } from '../topology';
@@ -73,4 +74,12 @@ if (require.main === module) {
   console.log(`build constructs: ${(t2 - t1).toFixed(0)} ms`);
   console.log(`render ${tree.size} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${(t3 - t2).toFixed(0)} ms`);
   console.log(`total: ${(t3 - t0).toFixed(0)} ms; heap used ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MiB`);
+
+  // plan: the same fleet with one more caller cluster for svc0, against the committed output.
+  const baseline = { label: 'dist/', tree: synthesizeFleet(topology) };
+  const changed = text.replace(/clusters:\n( *)- c0\n/, (m, indent: string) => `${m}${indent}- c1\n`);
+  const t4 = performance.now();
+  const planned = planCommand({ topologyText: changed, topologyFile: 'generated.yaml', baseline, format: 'markdown' });
+  const t5 = performance.now();
+  console.log(`plan (synth + model + diff, one caller added): ${(t5 - t4).toFixed(0)} ms; ${planned.result.diff.changes.length} mesh changes, ${planned.result.objects.length} files, exit ${planned.code}`);
 }

@@ -11,6 +11,7 @@ import { OutputTree, writeTree } from './output';
 import { publishTree, writeScratchPlaceholder } from './publish';
 import { outputProblems } from './publish-check';
 import { PublishError, refuseTarget } from './publish-target';
+import { runPlan } from './plan-cli';
 
 /** The bundled example `cdk8s synth` uses when no topology is named. */
 export const DEFAULT_TOPOLOGY = 'examples/docs-multi-primary.yaml';
@@ -29,6 +30,7 @@ commands:
   synth      validate the topology and replace DIR with one directory per cluster
   validate   validate the topology only; print every problem
   check      fail if DIR is not exactly what the topology synthesizes (stale output)
+  plan       preview what a topology change does, per cluster (\`meshfleet plan --help\`)
 
 defaults: --topology $MESHFLEET_TOPOLOGY or ${DEFAULT_TOPOLOGY}, --out $MESHFLEET_OUT or ${DEFAULT_OUT}`;
 
@@ -47,7 +49,7 @@ export function synthCommand(options: CliOptions, scratch?: string, env: NodeJS.
   const tree = synthesize(options.topology);
   const result = publishTree(tree, { ...target, log: (m) => process.stderr.write(`${m}\n`), onStep: testKillHook(env) });
   if (scratch) writeScratchPlaceholder(scratch, options.out, result.files);
-  const clusters = new Set([...tree.keys()].map((f) => f.split('/')[0]));
+  const clusters = new Set([...tree.keys()].filter((f) => f.includes('/')).map((f) => f.split('/')[0]));
   return `meshfleet: ${options.topology} -> ${options.out}/ (${tree.size} files, ${result.written} written, ${result.removed} removed; ${[...clusters].join(', ')})`;
 }
 
@@ -77,6 +79,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     topology: env.MESHFLEET_TOPOLOGY || DEFAULT_TOPOLOGY,
     out: env.MESHFLEET_OUT || DEFAULT_OUT,
   };
+  if (command === 'plan') return runPlan(args, options);
   while (args.length) {
     const flag = args.shift();
     const value = args.shift();

@@ -1,0 +1,89 @@
+/**
+ * `meshfleet plan`: the new topology's model and output compared with what was there before.
+ * Pure: the caller reads the files (src/plan-sources.ts) and prints the result.
+ */
+import { diffPlans } from './diff';
+import { findDisruptions } from './guard-rails';
+import { FleetPlan, PLAN_API_VERSION, PLAN_FILE, PLAN_KIND, planFleet } from './model';
+import { diffTrees, explainObjects } from './objects';
+import { hasChanges, PLAN_EXIT, PlanFormat, PlanResult, renderPlan } from './report';
+import { SourceLocator } from './source-locator';
+import { synthesizeFleet } from '../clusters/fleet';
+import { parseTopology } from '../topology';
+
+/** What was there before. */
+export interface PlanBaseline {
+  /** For reports: `dist/`, `git:main:dist/`. */
+  readonly label: string;
+  /** The previous output tree (relative path -> content); empty when there was none. */
+  readonly tree: ReadonlyMap<string, string>;
+  /** The previous topology's text, used when the tree holds no stored model. */
+  readonly topologyText?: string;
+}
+
+/** Inputs of {@link planCommand}. */
+export interface PlanCommandInput {
+  readonly topologyText: string;
+  /** The topology's file name, for locations. */
+  readonly topologyFile: string;
+  readonly baseline: PlanBaseline;
+  readonly format: PlanFormat;
+  /** `disruptive`: exit {@link PLAN_EXIT.disruptive} on an unacknowledged disruptive change. */
+  readonly failOn?: 'disruptive';
+  /** `<code>:<subject>` lines (see guard-rails.ts). */
+  readonly acknowledgements?: readonly string[];
+}
+
+/** Output and exit code of a plan. */
+export interface PlanCommandOutput {
+  readonly output: string;
+  readonly code: number;
+  readonly result: PlanResult;
+}
+
+/**
+ * Plans the topology against the baseline.
+ * @throws TopologyError when the new topology (or the baseline's, when it must be planned) is invalid
+ */
+export function planCommand(input: PlanCommandInput): PlanCommandOutput {
+  const topology = parseTopology(input.topologyText, input.topologyFile);
+  const tree = synthesizeFleet(topology);
+  const plan = JSON.parse(tree.get(PLAN_FILE)!) as FleetPlan;
+  const before = baselinePlan(input.baseline);
+  const diff = diffPlans(before, plan);
+  const disruptions = findDisruptions(diff, before, plan, input.acknowledgements);
+  const objects = explainObjects(diffTrees(input.baseline.tree, tree, diff.renames), plan, before);
+  const result: PlanResult = { diff, disruptions, objects, against: input.baseline.label, plan };
+  const locator = new SourceLocator(input.topologyText, input.topologyFile);
+  const output = renderPlan(result, input.format, locator);
+  let code: number = hasChanges(result) ? PLAN_EXIT.changed : PLAN_EXIT.unchanged;
+  if (input.failOn === 'disruptive' && disruptions.some((d) => !d.acknowledged)) code = PLAN_EXIT.disruptive;
+  return { output, code, result };
+}
+
+/** The baseline's model: stored beside its output, else planned from its topology, else none. */
+export function baselinePlan(baseline: PlanBaseline): FleetPlan | undefined {
+  const stored = baseline.tree.get(PLAN_FILE);
+  if (stored !== undefined) {
+    let parsed: Partial<FleetPlan>;
+    try {
+      parsed = JSON.parse(stored) as Partial<FleetPlan>;
+    } catch (e) {
+      throw new PlanInputError(`${baseline.label}${PLAN_FILE}: not valid JSON (${(e as Error).message}); re-synthesize the baseline or use --against-ref`);
+    }
+    if (parsed.kind !== PLAN_KIND || parsed.apiVersion !== PLAN_API_VERSION || !Array.isArray(parsed.clusters)) {
+      throw new PlanInputError(`${baseline.label}${PLAN_FILE}: not a ${PLAN_KIND} ${PLAN_API_VERSION} (got kind ${JSON.stringify(parsed.kind)}, apiVersion ${JSON.stringify(parsed.apiVersion)}); re-synthesize the baseline with this meshfleet`);
+    }
+    return parsed as FleetPlan;
+  }
+  if (baseline.topologyText !== undefined) return planFleet(parseTopology(baseline.topologyText, `${baseline.label} topology`));
+  return undefined;
+}
+
+/** A baseline that cannot be read. */
+export class PlanInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanInputError';
+  }
+}
