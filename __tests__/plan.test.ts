@@ -4,7 +4,7 @@ import { planCommand, PlanCommandOutput } from '../plan/command';
 import { PlanChange } from '../plan/diff';
 import { PLAN_FILE, planFleet } from '../plan/model';
 import { PLAN_EXIT } from '../plan/report';
-import { parseTopology } from '../topology';
+import { loadTopology, parseTopology, readInputs } from '../topology';
 
 /** Two primaries on two networks; reviews runs in east and is called there only. */
 function topology(edit: { services?: string; clusters?: string; mesh?: string; trust?: string } = {}): string {
@@ -81,10 +81,12 @@ describe('meshfleet plan', () => {
     expect(out.output).toBe('meshfleet plan: no changes against dist/\n');
   });
 
-  test.each(['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml'])('%s planned against its own output changes nothing', (file) => {
+  test.each(['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml', 'examples/production.yaml'])('%s planned against its own output changes nothing', (file) => {
     const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
     const text = readFileSync(file, 'utf8');
-    const out = planCommand({ topologyText: text, topologyFile: file, baseline: baselineOf(text), format: 'json' });
+    const topologyInputs = readInputs(text, 'examples');
+    const baseline = { label: 'dist/', tree: synthesizeFleet(loadTopology(file)) };
+    const out = planCommand({ topologyText: text, topologyFile: file, topologyInputs, baseline, format: 'json' });
     expect([out.code, JSON.parse(out.output).changed]).toEqual([0, false]);
   });
 
@@ -257,15 +259,18 @@ describe('the fleet model', () => {
       .sort();
   }
 
-  test.each(['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml'])('agrees with the objects synthesized from %s', (file) => {
-    const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
-    const topology = parseTopology(readFileSync(file, 'utf8'), file);
+  test.each(['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml', 'examples/production.yaml'])('agrees with the objects synthesized from %s', (file) => {
+    const topology = loadTopology(file);
     const tree = synthesizeFleet(topology);
     const model = planFleet(topology);
     expect(JSON.parse(tree.get(PLAN_FILE)!)).toEqual(JSON.parse(JSON.stringify(model)));
     for (const cluster of model.clusters) {
       const routed = cluster.services.filter((s) => s.config?.destinationRule).map((s) => s.key);
       expect(meshObjects(tree, cluster.name, 'DestinationRule')).toEqual(routed.sort());
+      for (const s of cluster.services.filter((x) => x.config?.destinationRule)) {
+        const rule = loadAll(tree.get(`${cluster.name}/mesh/destinationrule.${s.key.replace('/', '.')}.yaml`)!)[0] as { spec: { subsets?: { name: string }[] } };
+        expect({ rule: s.key, subsets: (rule.spec.subsets ?? []).map((x) => x.name) }).toEqual({ rule: s.key, subsets: s.subsets });
+      }
       const guarded = cluster.services.filter((s) => s.config?.allowedPrincipals).map((s) => s.key);
       expect(meshObjects(tree, cluster.name, 'AuthorizationPolicy')).toEqual(guarded.sort());
       expect(meshObjects(tree, cluster.name, 'Sidecar')).toEqual(cluster.sidecars.map((s) => `${s.namespace}/default`));

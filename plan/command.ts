@@ -10,6 +10,7 @@ import { hasChanges, PLAN_EXIT, PlanFormat, PlanResult, renderPlan } from './rep
 import { SourceLocator } from './source-locator';
 import { synthesizeFleet } from '../clusters/fleet';
 import { parseTopology } from '../topology';
+import { NO_INPUTS, TopologyInputs } from '../topology/inputs';
 
 /** What was there before. */
 export interface PlanBaseline {
@@ -19,6 +20,8 @@ export interface PlanBaseline {
   readonly tree: ReadonlyMap<string, string>;
   /** The previous topology's text, used when the tree holds no stored model. */
   readonly topologyText?: string;
+  /** The files the previous topology refers to (values files, patches, objects). */
+  readonly topologyInputs?: TopologyInputs;
 }
 
 /** Inputs of {@link planCommand}. */
@@ -26,6 +29,8 @@ export interface PlanCommandInput {
   readonly topologyText: string;
   /** The topology's file name, for locations. */
   readonly topologyFile: string;
+  /** The files the topology refers to (values files, patches, objects), read by the caller. */
+  readonly topologyInputs?: TopologyInputs;
   readonly baseline: PlanBaseline;
   readonly format: PlanFormat;
   /** `disruptive`: exit {@link PLAN_EXIT.disruptive} on an unacknowledged disruptive change. */
@@ -46,7 +51,7 @@ export interface PlanCommandOutput {
  * @throws TopologyError when the new topology (or the baseline's, when it must be planned) is invalid
  */
 export function planCommand(input: PlanCommandInput): PlanCommandOutput {
-  const topology = parseTopology(input.topologyText, input.topologyFile);
+  const topology = parseTopology(input.topologyText, input.topologyFile, input.topologyInputs ?? NO_INPUTS);
   const tree = synthesizeFleet(topology);
   const plan = JSON.parse(tree.get(PLAN_FILE)!) as FleetPlan;
   const before = baselinePlan(input.baseline);
@@ -76,7 +81,7 @@ export function baselinePlan(baseline: PlanBaseline): FleetPlan | undefined {
     }
     return parsed as FleetPlan;
   }
-  if (baseline.topologyText !== undefined) return planFleet(parseTopology(baseline.topologyText, `${baseline.label} topology`));
+  if (baseline.topologyText !== undefined) return planFleet(parseTopology(baseline.topologyText, `${baseline.label} topology`, baseline.topologyInputs ?? NO_INPUTS));
   return undefined;
 }
 

@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { parseAcknowledgements } from '../plan/guard-rails';
 import { PlanBaseline, planCommand, PlanInputError } from '../plan/command';
 import { PLAN_EXIT, PlanFormat } from '../plan/report';
-import { TopologyError } from '../topology';
+import { readInputs, TopologyError } from '../topology';
+import { directoryEntry, ReadFailure, referencedPaths, TopologyInputs } from '../topology/inputs';
+import { parseSource } from '../topology/source';
 
 /** Usage of `meshfleet plan`. */
 export const PLAN_USAGE = `usage: meshfleet plan [--topology FILE] [--out DIR] [--against DIR | --against-ref GIT_REF]
@@ -81,9 +83,11 @@ export function runPlan(args: readonly string[], defaults: { topology: string; o
     }
     if (problems.length) return fail(problems.join('\n'));
     const baseline = options.ref ? gitBaseline(options.ref, options.out, options.topology) : dirBaseline(options.against ?? options.out);
+    const topologyText = readText(options.topology, 'topology file', true);
     const { output, code } = planCommand({
-      topologyText: readText(options.topology, 'topology file', true),
+      topologyText,
       topologyFile: options.topology,
+      topologyInputs: readInputs(topologyText, path.dirname(options.topology)),
       baseline,
       format: options.format,
       failOn: options.failOn,
@@ -157,11 +161,37 @@ export function gitBaseline(ref: string, out: string, topologyFile: string): Pla
       offset = eol + 1 + size + 1;
     }
   }
-  let topologyText: string | undefined;
-  try {
-    topologyText = execFileSync('git', ['show', `${ref}:${rel(topologyFile)}`], { stdio: ['pipe', 'pipe', 'pipe'] }).toString('utf8');
-  } catch {
-    topologyText = undefined;
+  const show = (file: string): string | undefined => {
+    try {
+      return execFileSync('git', ['show', `${ref}:${file}`], { stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30 }).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const topologyRel = rel(topologyFile);
+  const topologyText = show(topologyRel);
+  return { label: `git:${ref}:${outRel}/`, tree, topologyText, topologyInputs: topologyText === undefined ? undefined : gitInputs(topologyText, path.posix.dirname(topologyRel), show, (dir) => git(['ls-tree', '--name-only', ref, '--', `${dir}/`]).toString()) };
+}
+
+/** The files a committed topology refers to, as committed at the same ref (see `readInputs`). */
+function gitInputs(text: string, base: string, show: (file: string) => string | undefined, list: (dir: string) => string): TopologyInputs {
+  const source = parseSource(text);
+  const files = new Map<string, string | ReadFailure>();
+  const directories = new Map<string, readonly string[] | ReadFailure>();
+  if (source.syntaxProblems.length) return { files, directories };
+  const at = (p: string) => path.posix.normalize(path.posix.join(base, p));
+  const read = (key: string, p: string) => files.set(key, show(at(p)) ?? { error: 'ENOENT' });
+  const wanted = referencedPaths(source.data);
+  for (const f of wanted.files) read(f, f);
+  for (const d of wanted.directories) {
+    const names = list(at(d))
+      .split('\n')
+      .filter(Boolean)
+      .map((n) => path.posix.basename(n))
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
+    directories.set(d, names);
+    for (const n of names) read(directoryEntry(d, n), directoryEntry(d, n));
   }
-  return { label: `git:${ref}:${outRel}/`, tree, topologyText };
+  return { files, directories };
 }
