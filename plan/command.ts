@@ -55,7 +55,8 @@ export function planCommand(input: PlanCommandInput): PlanCommandOutput {
   const tree = synthesizeFleet(topology);
   const plan = JSON.parse(tree.get(PLAN_FILE)!) as FleetPlan;
   const before = baselinePlan(input.baseline);
-  const diff = diffPlans(before, plan);
+  // The new model is read back from its stored form; a baseline planned from its topology is not.
+  const diff = diffPlans(before, plan, input.baseline.tree.has(PLAN_FILE));
   const disruptions = findDisruptions(diff, before, plan, input.acknowledgements);
   const objects = explainObjects(diffTrees(input.baseline.tree, tree, diff.renames), plan, before);
   const result: PlanResult = { diff, disruptions, objects, against: input.baseline.label, plan };

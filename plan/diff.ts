@@ -54,11 +54,15 @@ export interface PlanDiff {
   readonly addedClusters: readonly string[];
 }
 
-/** Compares an old model (undefined: nothing was there) with a new one. */
-export function diffPlans(beforePlan: FleetPlan | undefined, afterPlan: FleetPlan): PlanDiff {
+/**
+ * Compares an old model (undefined: nothing was there) with a new one.
+ * @param sorted whether both models are already in their stored form (keys sorted, as read
+ *   back from {@link serializePlan}'s output), which skips normalizing them
+ */
+export function diffPlans(beforePlan: FleetPlan | undefined, afterPlan: FleetPlan, sorted = false): PlanDiff {
   // Same key order on both sides, whether a model was built or read back from JSON.
-  const before = beforePlan && normalized(beforePlan);
-  const after = normalized(afterPlan);
+  const before = beforePlan && (sorted ? beforePlan : normalized(beforePlan));
+  const after = sorted ? afterPlan : normalized(afterPlan);
   const changes: PlanChange[] = [];
   const oldClusters = new Map((before?.clusters ?? []).map((c) => [c.name, c]));
   const newClusters = new Map(after.clusters.map((c) => [c.name, c]));

@@ -15,20 +15,24 @@ export interface SourceLocation {
 
 /** Resolves {@link SourceRef}s against one topology file. */
 export class SourceLocator {
-  private readonly source: SourceDocument;
+  private parsed?: SourceDocument;
   private readonly clusters = new Map<string, number>();
   private readonly services = new Map<string, number>();
 
   /**
-   * @param text the topology text (already validated, or at least parsable)
+   * @param text the topology text (already validated, or at least parsable); parsed on the
+   *   first lookup, so a plan without changes does not pay for it
    * @param file the name to print in locations
    */
   constructor(
-    text: string,
+    private readonly text: string,
     private readonly file: string,
-  ) {
-    this.source = parseSource(text);
-    const data = (this.source.data ?? {}) as { clusters?: unknown; services?: unknown };
+  ) {}
+
+  private get source(): SourceDocument {
+    if (this.parsed) return this.parsed;
+    this.parsed = parseSource(this.text);
+    const data = (this.parsed.data ?? {}) as { clusters?: unknown; services?: unknown };
     const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
     list(data.clusters).forEach((c, i) => {
       if (typeof c.name === 'string' && !this.clusters.has(c.name)) this.clusters.set(c.name, i);
@@ -37,10 +41,12 @@ export class SourceLocator {
       const key = `${String(s.namespace)}/${String(s.name)}`;
       if (!this.services.has(key)) this.services.set(key, i);
     });
+    return this.parsed;
   }
 
   /** The file path and position of a ref; a ref naming nothing in this file keeps its own text and has no position. */
   public locate(ref: SourceRef): SourceLocation {
+    const source = this.source;
     let known = true;
     const path = ref
       .replace(/^clusters\[([^\]]+)\]/, (whole, name: string) => {
@@ -56,7 +62,7 @@ export class SourceLocator {
     if (!known) return { path };
     // A defaulted entry (`trust` when the file has none) points at its closest written parent.
     for (let p = path; p; p = parent(p)) {
-      const pos = this.source.valueAt.get(p);
+      const pos = source.valueAt.get(p);
       if (pos) return { path, at: `${this.file}:${pos.line}:${pos.column}` };
     }
     return { path };
