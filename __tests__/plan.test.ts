@@ -228,6 +228,17 @@ describe('meshfleet plan', () => {
     expect(out.result.disruptions[0].summary).toBe('Istio upgrade 1.28.1 -> 1.30.3 (skips 1 minor version)');
   });
 
+  test('files meshfleet did not write (its marker lists the ones it did) and the marker itself are not planned', () => {
+    const tree = new Map(baselineOf(BASE).tree);
+    const listed = [...tree.keys()].filter((f) => f !== 'east/mesh/sidecar.bookinfo.default.yaml');
+    tree.set('.meshfleet/manifest', `# meshfleet: the files meshfleet wrote\n${listed.join('\n')}\n`);
+    tree.set('.meshfleet/.gitignore', '/lock\n');
+    tree.set('README.md', 'my own notes\n');
+    const out = planCommand({ topologyText: BASE, topologyFile: 'mesh.yaml', baseline: { label: 'dist/', tree }, format: 'text' });
+    // The Sidecar is on disk but unlisted: to the plan it is new; the notes and the marker are ignored.
+    expect(out.result.objects.map((o) => `${o.kind} ${o.file}`)).toEqual(['added east/mesh/sidecar.bookinfo.default.yaml']);
+  });
+
   test('a baseline without a stored model is planned from its topology, or else everything is new', () => {
     const tree = new Map(baselineOf(BASE).tree);
     tree.delete(PLAN_FILE);

@@ -9,6 +9,7 @@ import { diffTrees, explainObjects } from './objects';
 import { hasChanges, PLAN_EXIT, PlanFormat, PlanResult, renderPlan } from './report';
 import { SourceLocator } from './source-locator';
 import { synthesizeFleet } from '../clusters/fleet';
+import { MANIFEST, MARKER_DIR, parseManifest } from '../src/publish-marker';
 import { parseTopology } from '../topology';
 import { NO_INPUTS, TopologyInputs } from '../topology/inputs';
 
@@ -58,7 +59,7 @@ export function planCommand(input: PlanCommandInput): PlanCommandOutput {
   // The new model is read back from its stored form; a baseline planned from its topology is not.
   const diff = diffPlans(before, plan, input.baseline.tree.has(PLAN_FILE));
   const disruptions = findDisruptions(diff, before, plan, input.acknowledgements);
-  const objects = explainObjects(diffTrees(input.baseline.tree, tree, diff.renames), plan, before);
+  const objects = explainObjects(diffTrees(ownedFiles(input.baseline.tree), tree, diff.renames), plan, before);
   const result: PlanResult = { diff, disruptions, objects, against: input.baseline.label, plan };
   const locator = new SourceLocator(input.topologyText, input.topologyFile);
   const output = renderPlan(result, input.format, locator);
@@ -92,4 +93,14 @@ export class PlanInputError extends Error {
     super(message);
     this.name = 'PlanInputError';
   }
+}
+
+/**
+ * The files of an output tree that meshfleet wrote: those its publish marker lists (files of
+ * your own in the output directory are not meshfleet's to plan), never the marker itself.
+ */
+export function ownedFiles(tree: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  const manifest = tree.get(MANIFEST);
+  const listed = manifest === undefined ? undefined : new Set(parseManifest(manifest));
+  return new Map([...tree].filter(([file]) => !file.startsWith(`${MARKER_DIR}/`) && (!listed || listed.has(file))));
 }
