@@ -447,8 +447,9 @@ describe('a kill at any step leaves the old or the new output, or a publish the 
     fs.writeFileSync(other, fs.readFileSync(path.join(ROOT, 'examples', 'docs-multi-primary.yaml'), 'utf8').replace(/name: helloworld/g, 'name: hello'));
     const first = path.join(dir, 'first');
     expect(cli(['synth', '--out', first]).status).toBe(0);
-    // 13 files change: step 1 takes the lock, 2-14 stage, 15 commits, 16-36 apply
-    for (const step of [2, 15, 30]) {
+    // 16 files change (13 in the clusters, and MESH.md, meshfleet-plan.json, verify-mesh.sh):
+    // step 1 takes the lock, 2-17 stage, 18 commits, 19-42 apply
+    for (const step of [2, 18, 33]) {
       const out = path.join(dir, `out-${step}`);
       fs.cpSync(first, out, { recursive: true });
       const killed = cli(['synth', '--topology', other, '--out', out], { env: { MESHFLEET_TEST_KILL_AT: String(step) } });
@@ -456,11 +457,11 @@ describe('a kill at any step leaves the old or the new output, or a publish the 
       expect(fs.lstatSync(out).isDirectory()).toBe(true);
       const check = cli(['check', '--topology', other, '--out', out]);
       expect(check.status).toBe(1);
-      expect(check.stderr).toContain(step >= 15 ? `interrupted: ${out} holds a committed publish that was interrupted` : `interrupted: ${out} holds the staged files of an interrupted publish`);
+      expect(check.stderr).toContain(step >= 18 ? `interrupted: ${out} holds a committed publish that was interrupted` : `interrupted: ${out} holds the staged files of an interrupted publish`);
       const resumed = cli(['synth', '--topology', other, '--out', out]);
       expect(resumed.status).toBe(0);
       expect(resumed.stderr).toContain('meshfleet: taking over the lock of a meshfleet run that no longer exists');
-      expect(resumed.stderr).toContain(step >= 15 ? 'holds a publish that was interrupted after it was committed; completing it' : 'removing the staged files of an interrupted publish');
+      expect(resumed.stderr).toContain(step >= 18 ? 'holds a publish that was interrupted after it was committed; completing it' : 'removing the staged files of an interrupted publish');
       expect(staleFiles({ topology: other, out })).toEqual([]);
     }
   });
@@ -606,7 +607,7 @@ describe('check on odd output directories', () => {
 describe('under `npx cdk8s synth`', () => {
   // GIVEN a copy of the project
   const project = path.join(workspace(), 'project');
-  for (const entry of ['cdk8s.yaml', 'main.ts', 'tsconfig.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'imports', 'examples', 'dist']) {
+  for (const entry of ['cdk8s.yaml', 'main.ts', 'tsconfig.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports', 'examples', 'dist']) {
     fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
@@ -619,7 +620,8 @@ describe('under `npx cdk8s synth`', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('Synthesizing application\n  - .cdk8s.out/meshfleet-output.yaml\n');
     expect(listing(path.join(project, '.cdk8s.out'))).toEqual({
-      'meshfleet-output.yaml': "# meshfleet published 88 files into dist/, not here: this is the cdk8s CLI's scratch directory.\n",
+      // 88 cluster files, and MESH.md, meshfleet-plan.json, verify-mesh.sh.
+      'meshfleet-output.yaml': "# meshfleet published 91 files into dist/, not here: this is the cdk8s CLI's scratch directory.\n",
     });
     expect(cli(['check', '--out', path.join(project, 'dist')]).status).toBe(0);
   });
