@@ -240,9 +240,9 @@ function deliveryText(plan: FleetPlan): { removed: string; orphan: string } {
   }
   if (plan.delivery.argocd) {
     parts.push(
-      "Argo CD: the root Application meshfleet-<cluster> is applied from argocd/ by hand, so it stays and reports its path missing, and its child Applications (no resources finalizer) keep their objects, unmanaged; deleting them with `argocd app delete` cascades by default and deletes the cluster's Istio objects (namespaces are kept).",
+      "Argo CD: the ApplicationSet meshfleet-roots no longer finds argocd/<cluster>/ and deletes the root Application meshfleet-<cluster>; its resources finalizer deletes the cluster's child Applications, which carry none, so everything they installed stays in the cluster, running and no longer managed.",
     );
-    orphan.push('Argo CD: delete the old root and child Applications without cascading (`argocd app delete --cascade=false`)');
+    orphan.push('Argo CD: nothing to do (the old children are deleted without cascading; the new ones adopt the objects)');
   }
   return { removed: parts.join(' '), orphan: orphan.join('; ') || 'nothing prunes it' };
 }
