@@ -38,7 +38,11 @@ function checkTrust(ctx: RuleContext): void {
 
   const cm = trust.provider === 'cert-manager' ? trust.certManager : undefined;
   if (cm) {
-    const { kind, group } = cm.issuer;
+    const { kind, group, name } = cm.issuer;
+    if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+      ctx.report('trust.certManager.issuer.name', undefined,
+        `must be a Kubernetes object name: lowercase letters, digits, "-" and ".", at most 253 characters (got ${shown(name)})`);
+    }
     if (group === CERT_MANAGER_GROUP && kind !== 'ClusterIssuer' && kind !== 'Issuer') {
       ctx.report('trust.certManager.issuer.kind', undefined,
         `must be ClusterIssuer or Issuer for group ${CERT_MANAGER_GROUP} (got ${shown(kind)}): for an external issuer, also set its group`);
@@ -133,6 +137,11 @@ function checkProviderBlocks(ctx: RuleContext, section: string, provider: string
 function checkKeyTemplate(ctx: RuleContext, path: string, key: string, clusters: readonly string[], who: string, consequence: string): void {
   if (!key.trim()) {
     ctx.report(path, undefined, `must not be empty: name the secret-store key, with ${CLUSTER_PLACEHOLDER} where the cluster name goes`);
+    return;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) {
+    ctx.report(path, undefined, `must not contain line breaks or control characters: it is a secret-store path such as "meshfleet/${CLUSTER_PLACEHOLDER}/cacerts" (got ${shown(key)})`);
     return;
   }
   for (const placeholder of [...new Set(key.match(/\{[^{}]*\}/g) ?? [])].sort()) {
