@@ -1,5 +1,5 @@
 import { urlProblem } from '../topology/urls';
-import { editTopology, expectOnlyProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
+import { editTopology, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
 const API = 'must be a plain https:// URL: https://host[:port][/path]';
 

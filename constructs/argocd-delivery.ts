@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { HelmValues } from './helm-values';
 import * as argo from '../imports/argocd-application-argoproj.io';
 import * as argoproject from '../imports/argocd-appproject-argoproj.io';
+import { argoCdApplicationName, argoCdRootName as rootName } from '../topology/generated-names';
 
 /** The Argo CD server's own cluster, where root Applications create the child Applications. */
 export const ARGOCD_IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -161,7 +162,7 @@ export class ArgoCdClusterApplications extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdClusterApplicationsProps) {
     super(scope, id);
     const metadata = (suffix: string, wave: number) => {
-      const name = `${props.cluster}-${suffix}`;
+      const name = argoCdApplicationName(props.cluster, suffix);
       return {
         name,
         namespace: props.namespace,
@@ -265,7 +266,7 @@ export interface ArgoCdRootApplicationProps {
 
 /** Name of a cluster's root Application. */
 export function argoCdRootName(cluster: string): string {
-  return `meshfleet-${cluster}`;
+  return rootName(cluster);
 }
 
 /**

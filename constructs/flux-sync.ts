@@ -6,6 +6,7 @@ import { FluxKubeConfig } from './flux-kubeconfig';
 import * as source from '../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import * as kustomize from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { FLUX_BOOTSTRAP_GIT_REPOSITORY, FluxDelivery, GitSource } from '../topology';
+import { fluxKustomizationName as kustomizationName } from '../topology/generated-names';
 
 /** A layer directory Flux applies. */
 export type FluxLayer = 'platform' | 'base' | 'reader' | 'control-plane' | 'mesh';
@@ -99,7 +100,7 @@ export const FLUX_RETRY_INTERVAL = '1m';
 
 /** Name of the `Kustomization` that applies a cluster's layer: `<cluster>-<layer>`. */
 export function fluxKustomizationName(cluster: string, layer: FluxLayer | 'flux'): string {
-  return `${cluster}-${layer}`;
+  return kustomizationName(cluster, layer);
 }
 
 /** `<path>/<parts…>` relative to the repository root, without empty or `.` segments (Flux prefixes `./`). */

@@ -11,11 +11,12 @@ import { RuleContext, RuleGroup } from './context';
 import { deliveryRules } from './delivery';
 import { globalServiceRules } from './global-services';
 import { hatchRules } from './hatches';
+import { nameRules } from './names';
 import { serviceRules } from './services';
 import { trustRules } from './trust';
 
 /** Rule groups, in reporting order. */
-export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules];
+export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules, nameRules];
 
 /**
  * Runs every cross-field rule, reporting into `reader`, and returns the final model
