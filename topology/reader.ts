@@ -5,11 +5,11 @@
  * can go on and every problem in the file is reported in one pass.
  */
 import { joinPath, SourceDocument } from './source';
+import { durationProblem } from './durations';
 import { Problem, shown, SourcePosition } from './problems';
 import { urlProblem } from './urls';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
 /** String formats the topology checks. */
 export type StringFormat = 'dns-label' | 'duration' | 'https-url' | 'chart-url' | 'git-url' | 'host';
@@ -211,7 +211,7 @@ export function checkFormat(value: string, format: StringFormat): string | undef
         ? undefined
         : 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
     case 'duration':
-      return DURATION.test(value) ? undefined : 'must be a duration such as 30s, 10m or 1h30m';
+      return durationProblem(value);
     case 'https-url':
       return urlProblem(value, 'api-server');
     case 'chart-url':

@@ -12,11 +12,12 @@ import { deliveryRules } from './delivery';
 import { globalServiceRules } from './global-services';
 import { hatchRules } from './hatches';
 import { nameRules } from './names';
+import { namespaceRules } from './namespaces';
 import { serviceRules } from './services';
 import { trustRules } from './trust';
 
 /** Rule groups, in reporting order. */
-export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules, nameRules];
+export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules, namespaceRules, nameRules];
 
 /**
  * Runs every cross-field rule, reporting into `reader`, and returns the final model

@@ -5,6 +5,7 @@
  */
 import { RuleContext } from './context';
 import { shown } from '../problems';
+import { durationNanos } from '../durations';
 import { CLUSTER_PLACEHOLDER, readersOf, runsIstiodCa } from '../trust-scope';
 import { Cluster } from '../types';
 
@@ -174,12 +175,6 @@ function rawAt(root: unknown, ...paths: string[]): unknown {
 
 /** Milliseconds of a Go-style duration (`1h30m`, `720h`, `90s`), as the schema accepts them. */
 function durationMs(text: string): number | undefined {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let matched = '';
-  for (const [part, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) {
-    total += Number(amount) * units[unit];
-    matched += part;
-  }
-  return matched === text && matched ? total : undefined;
+  const nanos = durationNanos(text);
+  return nanos === undefined ? undefined : Number(nanos / 1_000_000n);
 }
