@@ -6,6 +6,7 @@ import { FluxKubeConfig } from './flux-kubeconfig';
 import * as source from '../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import * as kustomize from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { FLUX_BOOTSTRAP_GIT_REPOSITORY, FluxDelivery, GitSource } from '../topology';
+import { compareCodePoints } from '../topology/compare';
 import { fluxKustomizationName as kustomizationName } from '../topology/generated-names';
 
 /** A layer directory Flux applies. */
@@ -151,7 +152,7 @@ export class FluxSync extends Construct {
       spec: { ...common, path: `./${gitPath(git.path, props.hostCluster, 'flux')}` },
     });
 
-    for (const cluster of [...props.clusters].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    for (const cluster of [...props.clusters].sort((a, b) => compareCodePoints(a.cluster, b.cluster))) {
       const present = new Set(cluster.layers);
       /** The closest layers `layer` depends on that have a Kustomization. */
       const needs = (layer: FluxLayer): FluxLayer[] =>

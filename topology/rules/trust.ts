@@ -5,6 +5,7 @@
  */
 import { RuleContext } from './context';
 import { shown } from '../problems';
+import { compareCodePoints } from '../compare';
 import { durationNanos } from '../durations';
 import { CLUSTER_PLACEHOLDER, readersOf, runsIstiodCa } from '../trust-scope';
 import { Cluster } from '../types';
@@ -123,7 +124,7 @@ function checkProviderBlocks(ctx: RuleContext, section: string, provider: string
   // A malformed provider already has its problem; which blocks belong is unknown.
   if (ctx.wasRejected(section, 'provider')) return;
   const providerWritten = rawAt(raw, 'provider') !== undefined;
-  for (const [name, { block, advice }] of Object.entries(blocks).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, { block, advice }] of Object.entries(blocks).sort(([a], [b]) => compareCodePoints(a, b))) {
     const present = rawAt(raw, block) !== undefined;
     if (provider === name && !present) {
       ctx.report(section, block, `is required when provider is ${name}: ${advice}`);
