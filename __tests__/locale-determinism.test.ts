@@ -15,7 +15,7 @@ const CLI = path.join(ROOT, 'bin', 'meshfleet.js');
 
 /** Names that sort differently in C, Danish ("aa" after "z") and Estonian ("z" before "t"). */
 const TOPOLOGY = editTopology(MINIMAL_TOPOLOGY, (d) => {
-  const cluster = (name: string, i: number) => ({ name, role: 'primary', network: `n-${name}`, region: `r-${name}`, apiServer: `https://${name}.example.com:6443`, namespaces: ['aa', 'b', 'z', 't'] });
+  const cluster = (name: string) => ({ name, role: 'primary', network: `n-${name}`, region: `r-${name}`, apiServer: `https://${name}.example.com:6443`, namespaces: ['aa', 'b', 'z', 't'] });
   d.clusters = ['z1', 'aa1', 'b1', 't1', 's1'].map(cluster);
   d.services = ['aa', 'z', 't', 'b'].map((namespace) => ({
     name: `svc-${namespace}`,

@@ -86,7 +86,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: Sec
   if (hasCa) {
     const used = 'istiod, as its plugin CA: this cluster\'s intermediate under the shared root';
     if (cm) {
-      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | cert-manager \`Certificate ${PluginCaCertificate.NAME}\`, issued by ${cell(cm.issuer.kind)} ${cell(cm.issuer.name)}; key generated in the cluster | ${fileOf(layers.trust, certmanager.Certificate.GVK.kind, PluginCaCertificate.NAME)} |`);
+      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | cert-manager \`Certificate ${PluginCaCertificate.NAME}\`, issued by ${cm.issuer.kind} ${cell(cm.issuer.name)}; key generated in the cluster | ${fileOf(layers.trust, certmanager.Certificate.GVK.kind, PluginCaCertificate.NAME)} |`);
     } else if (trustEs) {
       line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | \`ExternalSecret ${PLUGIN_CA_SECRET}\` from ${store(trustEs.store)}, key ${cell(storeKey(trustEs.key, name))} | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, PLUGIN_CA_SECRET)} |`);
     } else {

@@ -2,8 +2,8 @@
  * A remote secret (`istio-remote-secret-<cluster>`), built by the External Secrets Operator:
  * Git holds the kubeconfig's shape, the secret store holds its token and CA.
  */
-import { dump } from 'js-yaml';
 import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import * as eso from '../imports/external-secrets-external-secrets.io';
 import { ISTIO_SYSTEM_NAMESPACE, MULTICLUSTER_SECRET_LABEL, REMOTE_CLUSTER_ANNOTATION, remoteSecretName } from './secret-names';
 import { goTemplateLiteral } from './template-text';
@@ -73,7 +73,7 @@ export function remoteKubeconfigTemplate(clusterName: string, apiServer: string)
     kind: 'Config',
     users: [{ name: clusterName, user: { token: tokenPlaceholder } }],
   };
-  return goTemplateLiteral(dump(kubeconfig, { lineWidth: -1, noRefs: true }))
+  return goTemplateLiteral(stringify(kubeconfig, { lineWidth: 0, indentSeq: false, aliasDuplicateObjects: false }))
     .replace(caPlaceholder, CA_EXPRESSION)
     .replace(tokenPlaceholder, TOKEN_EXPRESSION);
 }
