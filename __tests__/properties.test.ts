@@ -122,7 +122,7 @@ function reordered(doc: any): any {
   return copy;
 }
 
-function treeOf(text: string): Map<string, string> {
+function treeOf(text: string): ReadonlyMap<string, string> {
   return synthesizeFleet(parseTopology(text, 'generated.yaml'));
 }
 
@@ -146,7 +146,7 @@ describe('generated valid topologies', () => {
       fc.property(topologyArb, (doc) => {
         counts.generated++;
         const text = dump(doc);
-        let tree: Map<string, string>;
+        let tree: ReadonlyMap<string, string>;
         try {
           tree = treeOf(text);
         } catch (e) {
@@ -211,7 +211,7 @@ describe('mutations of valid topologies', () => {
           } else node[key] = value;
         }
         counts.mutated++;
-        let tree: Map<string, string> | undefined;
+        let tree: ReadonlyMap<string, string> | undefined;
         try {
           tree = treeOf(dump(copy));
         } catch (e) {
