@@ -101,6 +101,6 @@ describe('delivery rules', () => {
     expectProblem(edited((d) => {
       d.clusters[1].name = long;
       d.services[0].runsIn = ['cluster1', long];
-    }), 'clusters[1].name', /^is too long for Flux delivery: .* use at most 49 characters$/);
+    }), 'clusters[1].name', /^is too long for Flux delivery \(per-cluster mode\): .* use at most 49 characters$/);
   });
 });

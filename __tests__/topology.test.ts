@@ -208,7 +208,7 @@ describe('one mistake, one problem: rules hold back on fields the shape step rej
   test('fails if apiServer is malformed, without "is required" (Argo CD, remote secrets) on top', () => {
     // The docs example has delivery.argocd and external-secrets credentials: both need apiServer.
     expectOnlyProblem(editTopology(docs, (d) => (d.clusters[1].apiServer = 'http://cluster2.example.com:6443')),
-      'clusters[1].apiServer', 'must be an https:// URL (got "http://cluster2.example.com:6443")');
+      'clusters[1].apiServer', 'must be a plain https:// URL: https://host[:port][/path] (got "http://cluster2.example.com:6443")');
   });
 
   test('still says apiServer is required when it is absent', () => {

@@ -19,6 +19,7 @@ import {
   READER_TOKEN_SECRET,
   remoteSecretName,
 } from '../constructs/secret-names';
+import { markdownCode, shellWord } from './markdown';
 import { Layer } from '../src/layer-chart';
 import { manifestFileName } from '../src/output';
 import { Cluster, MeshFacts, SecretStoreRef } from '../topology';
@@ -32,8 +33,13 @@ function fileOf(layer: string, kind: string, name: string): string {
   return `\`${layer}/${manifestFileName({ kind, metadata: { name, namespace: NS } })}\``;
 }
 
+/** A topology value as inline code in a table cell (see {@link markdownCode}). */
+function cell(text: string): string {
+  return markdownCode(text, { inTable: true });
+}
+
 function store(ref: SecretStoreRef): string {
-  return `${ref.kind} \`${ref.name}\``;
+  return `${ref.kind} ${cell(ref.name)}`;
 }
 
 function list(names: readonly string[]): string {
@@ -80,9 +86,9 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: Sec
   if (hasCa) {
     const used = 'istiod, as its plugin CA: this cluster\'s intermediate under the shared root';
     if (cm) {
-      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | cert-manager \`Certificate ${PluginCaCertificate.NAME}\`, issued by ${cm.issuer.kind} \`${cm.issuer.name}\`; key generated in the cluster | ${fileOf(layers.trust, certmanager.Certificate.GVK.kind, PluginCaCertificate.NAME)} |`);
+      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | cert-manager \`Certificate ${PluginCaCertificate.NAME}\`, issued by ${cm.issuer.kind} ${cell(cm.issuer.name)}; key generated in the cluster | ${fileOf(layers.trust, certmanager.Certificate.GVK.kind, PluginCaCertificate.NAME)} |`);
     } else if (trustEs) {
-      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | \`ExternalSecret ${PLUGIN_CA_SECRET}\` from ${store(trustEs.store)}, key \`${storeKey(trustEs.key, name)}\` | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, PLUGIN_CA_SECRET)} |`);
+      line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | \`ExternalSecret ${PLUGIN_CA_SECRET}\` from ${store(trustEs.store)}, key ${cell(storeKey(trustEs.key, name))} | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, PLUGIN_CA_SECRET)} |`);
     } else {
       line(`| \`${PLUGIN_CA_SECRET}\` | ${used} | **prerequisite**: you create it before istiod starts (below) | nothing (\`trust.provider: existing\`) |`);
     }
@@ -90,7 +96,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: Sec
   for (const peer of reads) {
     const used = `istiod, to read cluster \`${peer}\`'s API server (endpoints, services)`;
     if (credEs) {
-      line(`| \`${remoteSecretName(peer)}\` | ${used} | \`ExternalSecret ${remoteSecretName(peer)}\` from ${store(credEs.store)}, key \`${storeKey(credEs.key, peer)}\` | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, remoteSecretName(peer))} |`);
+      line(`| \`${remoteSecretName(peer)}\` | ${used} | \`ExternalSecret ${remoteSecretName(peer)}\` from ${store(credEs.store)}, key ${cell(storeKey(credEs.key, peer))} | ${fileOf(layers.trust, eso.ExternalSecret.GVK.kind, remoteSecretName(peer))} |`);
     } else {
       line(`| \`${remoteSecretName(peer)}\` | ${used} | **prerequisite**: you create it (below) | nothing (\`credentials.provider: existing\`) |`);
     }
@@ -107,15 +113,15 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: Sec
   // Secret-store layout.
   const rows: string[] = [];
   if (hasCa && trustEs) {
-    rows.push(`| ${store(trustEs.store)} | \`${storeKey(trustEs.key, name)}\` | ${list(PLUGIN_CA_KEYS.map((k) => k.key))} | this cluster (\`ExternalSecret ${PLUGIN_CA_SECRET}\`) | you, from your PKI (the root key never goes there) |`);
+    rows.push(`| ${store(trustEs.store)} | ${cell(storeKey(trustEs.key, name))} | ${list(PLUGIN_CA_KEYS.map((k) => k.key))} | this cluster (\`ExternalSecret ${PLUGIN_CA_SECRET}\`) | you, from your PKI (the root key never goes there) |`);
   }
   if (credEs) {
     const pushedBy = (peer: string) => (credEs.push ? `cluster \`${peer}\` (\`PushSecret ${ReaderTokenPush.NAME}\`)` : `you, from cluster \`${peer}\`'s \`${READER_TOKEN_SECRET}\``);
     for (const peer of reads) {
-      rows.push(`| ${store(credEs.store)} | \`${storeKey(credEs.key, peer)}\` | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | this cluster (remote secret for \`${peer}\`) | ${pushedBy(peer)} |`);
+      rows.push(`| ${store(credEs.store)} | ${cell(storeKey(credEs.key, peer))} | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | this cluster (remote secret for \`${peer}\`) | ${pushedBy(peer)} |`);
     }
     if (readBy.length) {
-      rows.push(`| ${store(credEs.store)} | \`${storeKey(credEs.key, name)}\` | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | ${list(readBy)} | ${credEs.push ? `this cluster (\`PushSecret ${ReaderTokenPush.NAME}\`, ${fileOf(layers.readerToken, pushsecret.PushSecret.GVK.kind, ReaderTokenPush.NAME)})` : `you, from this cluster's \`${READER_TOKEN_SECRET}\``} |`);
+      rows.push(`| ${store(credEs.store)} | ${cell(storeKey(credEs.key, name))} | ${list(READER_TOKEN_KEYS.map((k) => k.key))} | ${list(readBy)} | ${credEs.push ? `this cluster (\`PushSecret ${ReaderTokenPush.NAME}\`, ${fileOf(layers.readerToken, pushsecret.PushSecret.GVK.kind, ReaderTokenPush.NAME)})` : `you, from this cluster's \`${READER_TOKEN_SECRET}\``} |`);
     }
   }
   if (rows.length) {
@@ -160,7 +166,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: Sec
       '```sh',
       ...reads.map((peer) => {
         const server = facts.cluster(peer).apiServer;
-        return `istioctl create-remote-secret --context=<${peer}-context> --name=${peer} --namespace=${NS}${server ? ` --server=${server}` : ''} \\\n  | kubectl --context=<${name}-context> apply -f -`;
+        return `istioctl create-remote-secret --context=<${peer}-context> --name=${peer} --namespace=${NS}${server ? ` --server=${shellWord(server)}` : ''} \\\n  | kubectl --context=<${name}-context> apply -f -`;
       }),
       '```',
       '',
@@ -209,7 +215,7 @@ export function secretsInventory(facts: MeshFacts, cluster: Cluster, layers: Sec
       );
     } else if (trustEs) {
       line(
-        `Write the new intermediate, key and chain to \`${storeKey(trustEs.key, name)}\` (same root). ESO updates \`cacerts\``,
+        `Write the new intermediate, key and chain to ${markdownCode(storeKey(trustEs.key, name))} (same root). ESO updates \`cacerts\``,
         `within ${trustEs.refreshInterval}; istiod watches the mounted files and switches without a restart.`,
       );
     } else {

@@ -20,6 +20,7 @@ import { HelmValues } from './helm-values';
 import * as argo from '../imports/argocd-application-argoproj.io';
 import * as argoproject from '../imports/argocd-appproject-argoproj.io';
 import * as argoset from '../imports/argocd-applicationset-argoproj.io';
+import { argoCdApplicationName, argoCdRootName as rootName } from '../topology/generated-names';
 
 /** The Argo CD server's own cluster, where root Applications create the child Applications. */
 export const ARGOCD_IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -163,7 +164,7 @@ export class ArgoCdClusterApplications extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdClusterApplicationsProps) {
     super(scope, id);
     const metadata = (suffix: string, wave: number) => {
-      const name = `${props.cluster}-${suffix}`;
+      const name = argoCdApplicationName(props.cluster, suffix);
       return {
         name,
         namespace: props.namespace,
@@ -250,10 +251,8 @@ function chartIgnoreDifferences(chart: ArgoCdHelmChart['chart']): argo.Applicati
   }
 }
 
-/** Name of a cluster's root Application. */
-export function argoCdRootName(cluster: string): string {
-  return `meshfleet-${cluster}`;
-}
+/** Name of a cluster's root Application (defined with the other generated names). */
+export const argoCdRootName = rootName;
 
 /** Name of the `AppProject` of the per-cluster roots: `<project>-roots`. */
 export function argoCdRootsProjectName(project: string): string {

@@ -4,6 +4,7 @@
 import { Construct } from 'constructs';
 import * as networking from '../imports/istio-networking.istio.io';
 import { IstioProtocol, ServicePort } from '../topology';
+import { compareCodePoints } from '../topology/compare';
 
 /** Which VirtualService route list a port's traffic is matched by. */
 export type RouteKind = 'http' | 'tcp';
@@ -66,7 +67,7 @@ export class ClusterRoutes extends Construct {
     super(scope, id);
     const weighted = Object.entries(props.weights ?? {})
       .filter(([, weight]) => weight > 0)
-      .sort(([a], [b]) => a.localeCompare(b));
+      .sort(([a], [b]) => compareCodePoints(a, b));
     const http: networking.VirtualServiceSpecHttp[] = [];
     const tcp: networking.VirtualServiceSpecTcp[] = [];
     for (const port of props.ports) {

@@ -4,6 +4,7 @@
  */
 import { controlPlaneValues, EAST_WEST_GATEWAY_NAME, HelmValues } from './helm-values';
 import { Cluster, MeshFacts } from '../topology';
+import { BASE_RELEASE, istiodReleaseName } from '../topology/generated-names';
 
 /** An Istio chart published in the Istio Helm repository. */
 export type IstioChartName = 'base' | 'istiod' | 'gateway';
@@ -22,18 +23,7 @@ export interface IstioChartRelease {
   readonly dependsOn: readonly string[];
 }
 
-/** Helm release name of the `base` chart (CRDs, reader service account, default validator). */
-export const BASE_RELEASE = 'istio-base';
-
-/**
- * Helm release name of an `istiod` chart install: `istiod`, or `istiod-<revision>` for a
- * revisioned control plane (as `helm install istiod-canary … --set revision=canary` in
- * Istio's canary upgrade), so a canary and the stable control plane are separate releases.
- * @see https://istio.io/latest/docs/setup/upgrade/helm/#canary-upgrade-recommended
- */
-export function istiodReleaseName(revision: string | undefined): string {
-  return revision ? `istiod-${revision}` : 'istiod';
-}
+export { BASE_RELEASE, istiodReleaseName } from '../topology/generated-names';
 
 /**
  * The releases a cluster installs, in order: `base` → `istiod` (→ canary `istiod`) → the

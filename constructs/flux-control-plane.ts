@@ -8,6 +8,7 @@ import { FluxKubeConfig } from './flux-kubeconfig';
 import { ISTIO_SYSTEM_NAMESPACE } from './secret-names';
 import * as helm from '../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
 import * as source from '../imports/flux-helmrepository-source.toolkit.fluxcd.io';
+import { fluxManagedHelmReleaseName } from '../topology/generated-names';
 
 /**
  * Name of the `HelmRepository` serving the Istio charts, in the Flux namespace of the cluster
@@ -96,7 +97,7 @@ export class FluxControlPlane extends Construct {
   constructor(scope: Construct, id: string, props: FluxControlPlaneProps) {
     super(scope, id);
     const remote = props.kubeConfig !== undefined;
-    const objectName = (name: string) => (remote ? `${props.cluster}-${name}` : name);
+    const objectName = (name: string) => (remote ? fluxManagedHelmReleaseName(props.cluster, name) : name);
     const namespace = remote ? props.fluxNamespace : ISTIO_SYSTEM_NAMESPACE;
     for (const release of props.releases) {
       new helm.HelmRelease(this, release.releaseName, {

@@ -11,6 +11,7 @@
  * @see https://fluxcd.io/flux/components/helm/helmreleases/#kubeconfig-remote-clusters
  */
 import { Delivery } from '../topology';
+import { fluxKubeConfigSecretName as kubeConfigSecretName } from '../topology/generated-names';
 
 /** Key of the kubeconfig inside a `<cluster>-kubeconfig` Secret (what `flux create secret` and Cluster API use). */
 export const FLUX_KUBECONFIG_SECRET_KEY = 'value';
@@ -22,7 +23,7 @@ export interface FluxKubeConfig {
 
 /** Name of the Secret holding a cluster's kubeconfig, in the management cluster's Flux namespace. */
 export function fluxKubeConfigSecretName(cluster: string): string {
-  return `${cluster}-kubeconfig`;
+  return kubeConfigSecretName(cluster);
 }
 
 /**

@@ -6,6 +6,8 @@ import { FluxKubeConfig } from './flux-kubeconfig';
 import * as source from '../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import * as kustomize from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { FLUX_BOOTSTRAP_GIT_REPOSITORY, FluxDelivery, GitSource } from '../topology';
+import { compareCodePoints } from '../topology/compare';
+import { fluxKustomizationName as kustomizationName } from '../topology/generated-names';
 
 /** A layer directory Flux applies. */
 export type FluxLayer = 'platform' | 'base' | 'reader' | 'control-plane' | 'mesh';
@@ -137,7 +139,7 @@ export const FLUX_READY_CONDITION_KINDS: readonly { readonly apiVersion: string;
 
 /** Name of the `Kustomization` that applies a cluster's layer: `<cluster>-<layer>`. */
 export function fluxKustomizationName(cluster: string, layer: FluxLayer | 'flux'): string {
-  return `${cluster}-${layer}`;
+  return kustomizationName(cluster, layer);
 }
 
 /** `<path>/<parts…>` relative to the repository root, without empty or `.` segments (Flux prefixes `./`). */
@@ -199,7 +201,7 @@ export class FluxSync extends Construct {
       });
     }
 
-    for (const cluster of [...props.clusters].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    for (const cluster of [...props.clusters].sort((a, b) => compareCodePoints(a.cluster, b.cluster))) {
       const present = new Set(cluster.layers);
       /** The closest layers `layer` depends on that have a Kustomization. */
       const needs = (layer: FluxLayer): FluxLayer[] =>

@@ -12,6 +12,7 @@ import { Cluster, IstioChartName, MeshFacts } from '../topology';
 import { mergeValues } from '../topology/hatches-schema';
 import { isIpAddress } from '../topology/rules/control-plane';
 import { EastWestPlacement } from '../topology/east-west-placement';
+import { EAST_WEST_GATEWAY_NAME } from '../topology/generated-names';
 
 /** A Helm values tree. */
 export type HelmValues = { readonly [key: string]: unknown };
@@ -39,7 +40,7 @@ export interface ControlPlaneValues {
 export const NODE_SELECTOR_ANNOTATION = 'traffic.istio.io/nodeSelector';
 
 /** Name (and Helm release name) of the east-west gateway: `expose-*.yaml` select its `istio: eastwestgateway` label. */
-export const EAST_WEST_GATEWAY_NAME = 'istio-eastwestgateway';
+export { EAST_WEST_GATEWAY_NAME };
 
 /** Whether a primary acts as the external control plane of remote clusters. */
 export function servesRemotes(facts: MeshFacts, cluster: Cluster): boolean {

@@ -3,8 +3,10 @@
  * Git holds the kubeconfig's shape, the secret store holds its token and CA.
  */
 import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import * as eso from '../imports/external-secrets-external-secrets.io';
 import { ISTIO_SYSTEM_NAMESPACE, MULTICLUSTER_SECRET_LABEL, REMOTE_CLUSTER_ANNOTATION, remoteSecretName } from './secret-names';
+import { goTemplateLiteral } from './template-text';
 import { SecretStoreRef } from '../topology';
 
 /** Properties of a {@link RemoteSecret}. */
@@ -43,32 +45,37 @@ export interface RemoteSecretProps {
 const TOKEN_VARIABLE = 'token';
 const CA_VARIABLE = 'caCrt';
 
+/** The template expressions ESO replaces with the store's values (sprig `b64enc`). */
+const CA_EXPRESSION = `{{ .${CA_VARIABLE} | b64enc }}`;
+const TOKEN_EXPRESSION = `{{ .${TOKEN_VARIABLE} }}`;
+
 /**
  * The kubeconfig of a remote secret as an ESO template (engine v2): the shape
  * `istioctl create-remote-secret` writes, with the token and the API server's CA left as
  * template expressions that ESO fills from the store in the cluster.
+ *
+ * Built as an object and serialized by the YAML encoder, then made template-literal
+ * ({@link goTemplateLiteral}): a value holding a line break, a quote or `{{` stays one
+ * value (the topology refuses such values anyway; this holds for any caller). The two
+ * expressions replace placeholder values last, so nothing a value holds becomes one.
  */
 export function remoteKubeconfigTemplate(clusterName: string, apiServer: string): string {
-  return [
-    'apiVersion: v1',
-    'clusters:',
-    '- cluster:',
-    `    certificate-authority-data: {{ .${CA_VARIABLE} | b64enc }}`,
-    `    server: ${apiServer}`,
-    `  name: ${clusterName}`,
-    'contexts:',
-    '- context:',
-    `    cluster: ${clusterName}`,
-    `    user: ${clusterName}`,
-    `  name: ${clusterName}`,
-    `current-context: ${clusterName}`,
-    'kind: Config',
-    'users:',
-    `- name: ${clusterName}`,
-    '  user:',
-    `    token: {{ .${TOKEN_VARIABLE} }}`,
-    '',
-  ].join('\n');
+  // Placeholders no value contains, so each matches exactly the field it stands for.
+  let n = 0;
+  while ([clusterName, apiServer].some((v) => v.includes(`MESHFLEET-TEMPLATE-${n}-`))) n++;
+  const caPlaceholder = `MESHFLEET-TEMPLATE-${n}-CA`;
+  const tokenPlaceholder = `MESHFLEET-TEMPLATE-${n}-TOKEN`;
+  const kubeconfig = {
+    apiVersion: 'v1',
+    clusters: [{ cluster: { 'certificate-authority-data': caPlaceholder, server: apiServer }, name: clusterName }],
+    contexts: [{ context: { cluster: clusterName, user: clusterName }, name: clusterName }],
+    'current-context': clusterName,
+    kind: 'Config',
+    users: [{ name: clusterName, user: { token: tokenPlaceholder } }],
+  };
+  return goTemplateLiteral(stringify(kubeconfig, { lineWidth: 0, indentSeq: false, aliasDuplicateObjects: false }))
+    .replace(caPlaceholder, CA_EXPRESSION)
+    .replace(tokenPlaceholder, TOKEN_EXPRESSION);
 }
 
 /**

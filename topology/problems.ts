@@ -2,6 +2,8 @@
  * Topology problems: what is wrong, where, and how to report it.
  */
 
+import { compareCodePoints } from './compare';
+
 /** A position in the topology file (1-based). */
 export interface SourcePosition {
   readonly line: number;
@@ -44,7 +46,7 @@ export function formatProblems(file: string, problems: readonly Problem[]): stri
       (a.file ?? '').localeCompare(b.file ?? '') ||
       (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
       (a.position?.column ?? 0) - (b.position?.column ?? 0) ||
-      a.path.localeCompare(b.path),
+      compareCodePoints(a.path, b.path),
   );
   const lines = sorted.map((p) => {
     const where = p.position ? `${p.file ?? file}:${p.position.line}:${p.position.column}` : p.file ?? file;

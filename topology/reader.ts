@@ -5,13 +5,14 @@
  * can go on and every problem in the file is reported in one pass.
  */
 import { joinPath, SourceDocument } from './source';
+import { durationProblem } from './durations';
 import { Problem, shown, SourcePosition } from './problems';
+import { urlProblem } from './urls';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
 /** String formats the topology checks. */
-export type StringFormat = 'dns-label' | 'duration' | 'https-url' | 'url' | 'host';
+export type StringFormat = 'dns-label' | 'duration' | 'https-url' | 'chart-url' | 'git-url' | 'host';
 
 interface StringOptions<T extends string> {
   readonly required?: boolean;
@@ -210,13 +211,13 @@ export function checkFormat(value: string, format: StringFormat): string | undef
         ? undefined
         : 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
     case 'duration':
-      return DURATION.test(value) ? undefined : 'must be a duration such as 30s, 10m or 1h30m';
+      return durationProblem(value);
     case 'https-url':
-      return /^https:\/\/[^\s/]+/.test(value) ? undefined : 'must be an https:// URL';
-    case 'url':
-      return /^(https?|ssh|oci):\/\/[^\s]+$/.test(value) || /^git@[^\s:]+:[^\s]+$/.test(value)
-        ? undefined
-        : 'must be a URL (https://, ssh://, oci:// or git@host:path)';
+      return urlProblem(value, 'api-server');
+    case 'chart-url':
+      return urlProblem(value, 'chart-repository');
+    case 'git-url':
+      return urlProblem(value, 'git');
     case 'host':
       return /^[A-Za-z0-9]([-A-Za-z0-9.:]*[A-Za-z0-9])?$/.test(value) ? undefined : 'must be an IP address or DNS name';
   }

@@ -103,7 +103,7 @@ function readMesh(top: Fields, hatches: HatchReading): Mesh {
     istio: {
       version,
       revision: istio?.string('revision', { format: 'dns-label' }),
-      chartRepository: istio?.string('chartRepository', { format: 'url' }) ?? DEFAULT_ISTIO_CHART_REPOSITORY,
+      chartRepository: istio?.string('chartRepository', { format: 'chart-url' }) ?? DEFAULT_ISTIO_CHART_REPOSITORY,
       canary:
         canary && canaryRevision
           ? {
@@ -316,7 +316,7 @@ function readDelivery(top: Fields): Delivery {
   };
   return {
     git: {
-      url: git?.string('url', { required: true, format: 'url' }) ?? '',
+      url: git?.string('url', { required: true, format: 'git-url' }) ?? '',
       branch: git?.string('branch') ?? 'main',
       path: (git?.string('path') ?? 'dist').replace(/^\.\/+|\/+$/g, ''),
     },

@@ -4,6 +4,7 @@
  */
 import { checkIstioVersion } from './clusters';
 import { RuleContext } from './context';
+import { reservedNamespaceReason } from './namespaces';
 import { EastWestPlacement } from '../east-west-placement';
 import { shown } from '../problems';
 import { Cluster } from '../types';
@@ -134,7 +135,8 @@ function checkCanary(ctx: RuleContext): void {
   for (const names of ctx.namespacesOf.values()) for (const name of names) present.add(name);
   for (const service of ctx.draft.services) for (const consumer of service.consumers) present.add(consumer.namespace);
   canary.namespaces.forEach((name) => {
-    if (present.has(name)) return;
+    // A reserved namespace has its own problem (namespaces.ts).
+    if (present.has(name) || reservedNamespaceReason(ctx, name)) return;
     ctx.report(`mesh.istio.canary.namespaces[${ctx.indexIn({}, 'mesh.istio.canary.namespaces', name)}]`, undefined,
       `names namespace "${name}", which no cluster has: list application namespaces of the topology (clusters[].namespaces, services[].namespace, consumers[].namespace)`);
   });

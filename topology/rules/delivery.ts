@@ -5,12 +5,7 @@ import { RuleContext } from './context';
 import { shown } from '../problems';
 import { FLUX_BOOTSTRAP_GIT_REPOSITORY } from '../types';
 
-/**
- * Longest cluster name Flux delivery allows: kustomize-controller labels every object it
- * applies with `kustomize.toolkit.fluxcd.io/name: <Kustomization name>`, label values hold at
- * most 63 characters, and the longest Kustomization name is `<cluster>-control-plane`.
- */
-export const FLUX_MAX_CLUSTER_NAME = 63 - '-control-plane'.length;
+export { FLUX_MAX_CLUSTER_NAME } from '../generated-names';
 
 /** Directory of the fleet-wide Argo CD objects; no cluster may be named like it. */
 export const ARGOCD_DIRECTORY = 'argocd';
@@ -32,13 +27,6 @@ export function deliveryRules(ctx: RuleContext): void {
 
   if (flux) {
     checkFlux(ctx);
-    for (const cluster of ctx.draft.clusters) {
-      if (cluster.name.length > FLUX_MAX_CLUSTER_NAME) {
-        ctx.report(cluster, 'name',
-          `is too long for Flux delivery: kustomize-controller labels what the Kustomization "${cluster.name}-control-plane" applies with its name, ` +
-          `and label values hold at most 63 characters; use at most ${FLUX_MAX_CLUSTER_NAME} characters`);
-      }
-    }
   }
 
   if (argocd) {

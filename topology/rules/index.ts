@@ -4,6 +4,7 @@
  */
 import { Reader } from '../reader';
 import { TopologyDraft } from '../schema';
+import { compareCodePoints } from '../compare';
 import { Topology } from '../types';
 import { clusterRules } from './clusters';
 import { controlPlaneRules } from './control-plane';
@@ -11,11 +12,13 @@ import { RuleContext, RuleGroup } from './context';
 import { deliveryRules } from './delivery';
 import { globalServiceRules } from './global-services';
 import { hatchRules } from './hatches';
+import { nameRules } from './names';
+import { namespaceRules } from './namespaces';
 import { serviceRules } from './services';
 import { trustRules } from './trust';
 
 /** Rule groups, in reporting order. */
-export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules];
+export const RULE_GROUPS: readonly RuleGroup[] = [clusterRules, serviceRules, trustRules, controlPlaneRules, deliveryRules, globalServiceRules, hatchRules, namespaceRules, nameRules];
 
 /**
  * Runs every cross-field rule, reporting into `reader`, and returns the final model
@@ -33,12 +36,12 @@ function finalize(ctx: RuleContext): Topology {
     ...service,
     consumers: service.consumers
       .map((consumer) => ({ ...consumer, clusters: [...ctx.consumerClusters(consumer)] }))
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount)),
+      .sort((a, b) => compareCodePoints(a.namespace, b.namespace) || compareCodePoints(a.serviceAccount, b.serviceAccount)),
   }));
   return {
     mesh: draft.mesh,
-    clusters: [...draft.clusters].sort((a, b) => a.name.localeCompare(b.name)),
-    services: services.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+    clusters: [...draft.clusters].sort((a, b) => compareCodePoints(a.name, b.name)),
+    services: services.sort((a, b) => compareCodePoints(a.namespace, b.namespace) || compareCodePoints(a.name, b.name)),
     trust: draft.trust,
     credentials: draft.credentials,
     delivery: draft.delivery,

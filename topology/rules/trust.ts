@@ -5,6 +5,8 @@
  */
 import { RuleContext } from './context';
 import { shown } from '../problems';
+import { compareCodePoints } from '../compare';
+import { durationNanos } from '../durations';
 import { CLUSTER_PLACEHOLDER, readersOf, runsIstiodCa } from '../trust-scope';
 import { Cluster } from '../types';
 
@@ -38,7 +40,11 @@ function checkTrust(ctx: RuleContext): void {
 
   const cm = trust.provider === 'cert-manager' ? trust.certManager : undefined;
   if (cm) {
-    const { kind, group } = cm.issuer;
+    const { kind, group, name } = cm.issuer;
+    if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+      ctx.report('trust.certManager.issuer.name', undefined,
+        `must be a Kubernetes object name: lowercase letters, digits, "-" and ".", at most 253 characters (got ${shown(name)})`);
+    }
     if (group === CERT_MANAGER_GROUP && kind !== 'ClusterIssuer' && kind !== 'Issuer') {
       ctx.report('trust.certManager.issuer.kind', undefined,
         `must be ClusterIssuer or Issuer for group ${CERT_MANAGER_GROUP} (got ${shown(kind)}): for an external issuer, also set its group`);
@@ -118,7 +124,7 @@ function checkProviderBlocks(ctx: RuleContext, section: string, provider: string
   // A malformed provider already has its problem; which blocks belong is unknown.
   if (ctx.wasRejected(section, 'provider')) return;
   const providerWritten = rawAt(raw, 'provider') !== undefined;
-  for (const [name, { block, advice }] of Object.entries(blocks).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, { block, advice }] of Object.entries(blocks).sort(([a], [b]) => compareCodePoints(a, b))) {
     const present = rawAt(raw, block) !== undefined;
     if (provider === name && !present) {
       ctx.report(section, block, `is required when provider is ${name}: ${advice}`);
@@ -133,6 +139,11 @@ function checkProviderBlocks(ctx: RuleContext, section: string, provider: string
 function checkKeyTemplate(ctx: RuleContext, path: string, key: string, clusters: readonly string[], who: string, consequence: string): void {
   if (!key.trim()) {
     ctx.report(path, undefined, `must not be empty: name the secret-store key, with ${CLUSTER_PLACEHOLDER} where the cluster name goes`);
+    return;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) {
+    ctx.report(path, undefined, `must not contain line breaks or control characters: it is a secret-store path such as "meshfleet/${CLUSTER_PLACEHOLDER}/cacerts" (got ${shown(key)})`);
     return;
   }
   for (const placeholder of [...new Set(key.match(/\{[^{}]*\}/g) ?? [])].sort()) {
@@ -165,12 +176,6 @@ function rawAt(root: unknown, ...paths: string[]): unknown {
 
 /** Milliseconds of a Go-style duration (`1h30m`, `720h`, `90s`), as the schema accepts them. */
 function durationMs(text: string): number | undefined {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let matched = '';
-  for (const [part, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) {
-    total += Number(amount) * units[unit];
-    matched += part;
-  }
-  return matched === text && matched ? total : undefined;
+  const nanos = durationNanos(text);
+  return nanos === undefined ? undefined : Number(nanos / 1_000_000n);
 }
