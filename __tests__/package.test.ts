@@ -96,8 +96,8 @@ describe('the packed package, installed into a fresh GitOps repository', () => {
     const synth = ok(sh('npx', ['meshfleet', 'synth', '--topology', 'mesh.yaml', '--out', 'clusters'], repo));
     const check = sh('npx', ['meshfleet', 'check', '--topology', 'mesh.yaml', '--out', 'clusters'], repo);
 
-    expect(synth.stdout).toMatch(/^meshfleet: 2 clusters \(cluster1, cluster2\), \d+ objects, \d+ files -> clusters\/ in /);
-    expect(readdirSync(path.join(repo, 'clusters')).sort()).toEqual(['cluster1', 'cluster2']);
+    expect(synth.stdout).toMatch(/^meshfleet: 2 clusters \(cluster1, cluster2\), \d+ objects, \d+ files \(\d+ written, 0 removed\) -> clusters\/ in /);
+    expect(readdirSync(path.join(repo, 'clusters')).sort()).toEqual(['.meshfleet', 'cluster1', 'cluster2']);
     expect(check.status).toBe(0);
     expect(check.stdout).toBe('meshfleet: clusters/ is up to date with mesh.yaml\n');
 
