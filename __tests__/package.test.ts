@@ -97,7 +97,7 @@ describe('the packed package, installed into a fresh GitOps repository', () => {
     const check = sh('npx', ['meshfleet', 'check', '--topology', 'mesh.yaml', '--out', 'clusters'], repo);
 
     expect(synth.stdout).toMatch(/^meshfleet: 2 clusters \(cluster1, cluster2\), \d+ objects, \d+ files \(\d+ written, 0 removed\) -> clusters\/ in /);
-    expect(readdirSync(path.join(repo, 'clusters')).sort()).toEqual(['.meshfleet', 'cluster1', 'cluster2']);
+    expect(readdirSync(path.join(repo, 'clusters')).sort()).toEqual(['.meshfleet', 'MESH.md', 'cluster1', 'cluster2', 'meshfleet-plan.json', 'verify-mesh.sh']);
     expect(check.status).toBe(0);
     expect(check.stdout).toBe('meshfleet: clusters/ is up to date with mesh.yaml\n');
 
