@@ -6,5 +6,7 @@ module.exports = {
   // Type checking runs once in `npm test` (tsc); ts-jest transpiles only (tsconfig
   // isolatedModules), so the large generated imports are not type-checked per worker.
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // Examples import the package by name, as users do (tsconfig.json maps it the same way).
+  moduleNameMapper: { '^meshfleet$': '<rootDir>/index.ts' },
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -607,8 +607,8 @@ describe('check on odd output directories', () => {
 describe('under `npx cdk8s synth`', () => {
   // GIVEN a copy of the project
   const project = path.join(workspace(), 'project');
-  for (const entry of ['cdk8s.yaml', 'main.ts', 'tsconfig.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports', 'examples', 'dist']) {
-    fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
+  for (const entry of ['cdk8s.yaml', 'index.ts', 'main.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports', 'examples', 'dist', 'lib']) {
+    fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true, preserveTimestamps: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
   const cdk8s = (env: NodeJS.ProcessEnv = {}) =>

@@ -1,7 +1,7 @@
 /**
  * Everything one cluster's directory holds, composed from the constructs.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import type { ClusterLayers } from './cluster-layers';
 import { addClusterSecrets } from './cluster-secrets';
@@ -16,11 +16,22 @@ import { Cluster, MeshFacts, UserObject } from '../topology';
 
 /** Properties of a {@link ClusterStack}. */
 export interface ClusterStackProps {
+  /** Facts about the whole fleet (cross-cluster wiring comes from them). */
   readonly facts: MeshFacts;
+  /** The cluster to render. */
   readonly cluster: Cluster;
   /** The cluster's planned model, which the composition steps render from. */
   readonly plan: ClusterPlan;
+  /**
+   * Charts to render layers into instead of a new {@link LayerChart} per layer. A layer
+   * mapped to `null` is built (so cross-layer facts stay the same) but rendered nowhere.
+   * @default - one new LayerChart `<cluster>/<layer>` under this construct per layer
+   */
+  readonly charts?: LayerTargets;
 }
+
+/** Where a {@link ClusterStack}'s layers render: a chart, `null` (nowhere), or (absent) their own chart. */
+export type LayerTargets = { readonly [layer in Layer]?: Chart | null };
 
 /**
  * One cluster's output: a {@link LayerChart} per layer under `<cluster>/`, plus documents.
@@ -30,18 +41,23 @@ export interface ClusterStackProps {
  * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#control-plane-models
  */
 export class ClusterStack extends Construct implements ClusterLayers {
+  /** The cluster this stack renders. */
   public readonly cluster: Cluster;
+  /** Facts about the whole fleet. */
   public readonly facts: MeshFacts;
+  /** The cluster's planned model. */
   public readonly plan: ClusterPlan;
-  private readonly charts = new Map<Layer, LayerChart>();
+  private readonly charts = new Map<Layer, Construct>();
   private readonly documents = new Map<string, string>();
   private readonly userObjects = new Map<ApiObject, UserObject>();
+  private readonly targets: LayerTargets;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
     this.cluster = props.cluster;
     this.facts = props.facts;
     this.plan = props.plan;
+    this.targets = props.charts ?? {};
     const { cluster, facts } = props;
 
     new IstioSystemNamespace(this.layer('platform'), 'istio-system', {
@@ -55,9 +71,12 @@ export class ClusterStack extends Construct implements ClusterLayers {
     addUserObjects(this);
   }
 
-  /** This cluster's layer charts, by layer (those created so far). */
+  /**
+   * This cluster's own layer charts, by layer (those created so far); layers rendered into
+   * charts given in `props.charts` are not among them.
+   */
   public get layers(): ReadonlyMap<Layer, LayerChart> {
-    return this.charts;
+    return new Map([...this.charts].filter((entry): entry is [Layer, LayerChart] => LayerChart.isLayerChart(entry[1]) && entry[1].node.scope === this));
   }
 
   /** Records that an object of a layer is one of the user's own (`objects:` in the topology). */
@@ -70,14 +89,24 @@ export class ClusterStack extends Construct implements ClusterLayers {
     return this.userObjects.get(object);
   }
 
-  /** The chart of one of this cluster's layers (created on first use). */
-  public layer(layer: Layer): LayerChart {
-    let chart = this.charts.get(layer);
-    if (!chart) {
-      chart = new LayerChart(this, layer, { directory: `${this.cluster.name}/${layer}`, kustomize: layer !== 'istioctl' });
-      this.charts.set(layer, chart);
+  /**
+   * The scope of one of this cluster's layers (created on first use): its own
+   * {@link LayerChart}, or a construct inside the chart given for the layer in `props.charts`
+   * (ids there are prefixed with the cluster and layer, so several clusters and layers can
+   * share one chart).
+   */
+  public layer(layer: Layer): Construct {
+    let scope = this.charts.get(layer);
+    if (!scope) {
+      const target = this.targets[layer];
+      const directory = `${this.cluster.name}/${layer}`;
+      if (target === undefined) scope = new LayerChart(this, layer, { directory, kustomize: layer !== 'istioctl' });
+      // Detached: a chart in an app of its own, which nobody synthesizes.
+      else if (target === null) scope = new LayerChart(new App({ outdir: '.' }), layer, { directory });
+      else scope = new Construct(target, `${this.cluster.name}-${layer}`);
+      this.charts.set(layer, scope);
     }
-    return chart;
+    return scope;
   }
 
   /**
@@ -85,9 +114,9 @@ export class ClusterStack extends Construct implements ClusterLayers {
    * Does not create the layer's chart.
    */
   public hasObjects(layer: Layer): boolean {
-    const chart = this.charts.get(layer);
+    const scope = this.charts.get(layer);
     const found = (node: IConstruct): boolean => node instanceof ApiObject || node.node.children.some(found);
-    return chart !== undefined && chart.node.children.some(found);
+    return scope !== undefined && scope.node.children.some(found);
   }
 
   /** Adds a non-manifest file (e.g. `SECRETS.md`) to this cluster's directory. */

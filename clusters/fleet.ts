@@ -14,7 +14,9 @@ import { MeshFacts, Topology } from '../topology';
 
 /** A built (not yet written) fleet. */
 export interface Fleet {
+  /** The app holding every chart (cluster layers and fleet-wide delivery directories). */
   readonly app: App;
+  /** One stack per cluster, in topology order. */
   readonly stacks: readonly ClusterStack[];
   /** The facts the stacks were built from. */
   readonly facts: MeshFacts;

@@ -1,61 +1,127 @@
 /**
- * The meshfleet command line: `synth`, `validate` and `check`. The only module (with
- * main.ts) that touches the file system, the environment or the process exit code.
+ * The meshfleet command line: `synth`, `validate`, `check`, `init`, `version` and `completion`.
+ * The only module (with main.ts) that touches the file system, the environment, the clock
+ * or the process exit code. Argument parsing is commander's; each command's handler is a
+ * thin function below that delegates to pure code.
+ *
+ * Exit codes: 0 ok, 1 problems (topology problems, stale output, refused publish), 2 usage
+ * errors, 70 internal errors. Publishing itself (refusals, marker, journal, lock) and the
+ * comparison `check` makes live in src/publish*.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { synthesizeFleet } from '../clusters/fleet';
-import { loadTopology, TopologyError } from '../topology';
+import { loadTopology, Topology, TopologyError } from '../topology';
+import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
+import { COMPLETION_SHELLS, CompletionCommand, CompletionShell, completionScript } from './completion';
+import { didYouMean } from './did-you-mean';
+import { INIT_MODELS, InitModel, starterTopology } from './init';
 import { OutputTree, writeTree } from './output';
 import { publishTree, writeScratchPlaceholder } from './publish';
 import { outputProblems } from './publish-check';
-import { PublishError, refuseTarget } from './publish-target';
+import { MARKER_DIR } from './publish-marker';
+import { PublishError, readOwnership, refuseTarget } from './publish-target';
 import { runPlan } from './plan-cli';
+import { toProblems, TopologyProblem } from './topology-result';
+import { toYamlStream } from './yaml-stream';
 
 /** The bundled example `cdk8s synth` uses when no topology is named. */
 export const DEFAULT_TOPOLOGY = 'examples/docs-multi-primary.yaml';
 /** Where synthesized directories go by default. */
 export const DEFAULT_OUT = 'dist';
+/** The `--out` value that writes one YAML stream to stdout instead of a directory. */
+export const STDOUT = '-';
 
 /** Options shared by the commands. */
 export interface CliOptions {
   readonly topology: string;
   readonly out: string;
+  /** Only these clusters' files (see `--cluster`). @default - every cluster */
+  readonly clusters?: readonly string[];
 }
 
-const USAGE = `usage: meshfleet <command> [--topology FILE] [--out DIR]
-
-commands:
-  synth      validate the topology and replace DIR with one directory per cluster
-  validate   validate the topology only; print every problem
-  check      fail if DIR is not exactly what the topology synthesizes (stale output)
-  plan       preview what a topology change does, per cluster (\`meshfleet plan --help\`)
-
-defaults: --topology $MESHFLEET_TOPOLOGY or ${DEFAULT_TOPOLOGY}, --out $MESHFLEET_OUT or ${DEFAULT_OUT}`;
+/** A mistake in how the command was called: exit code 2. */
+class UsageError extends Error {}
 
 /** Validates and synthesizes, returning the tree (nothing is written). */
 export function synthesize(topologyFile: string): OutputTree {
   return synthesizeFleet(loadTopology(topologyFile));
 }
 
-/**
- * `synth`: validate, synthesize, then publish into `out`, writing only the files that
- * changed. `scratch` is the cdk8s CLI's scratch directory, given only under `cdk8s synth`.
- */
-export function synthCommand(options: CliOptions, scratch?: string, env: NodeJS.ProcessEnv = {}): string {
-  const target = { out: options.out, topology: options.topology, scratch };
-  refuseTarget(target);
-  const tree = synthesize(options.topology);
-  const result = publishTree(tree, { ...target, log: (m) => process.stderr.write(`${m}\n`), onStep: testKillHook(env) });
-  if (scratch) writeScratchPlaceholder(scratch, options.out, result.files);
-  const clusters = new Set([...tree.keys()].filter((f) => f.includes('/')).map((f) => f.split('/')[0]));
-  return `meshfleet: ${options.topology} -> ${options.out}/ (${tree.size} files, ${result.written} written, ${result.removed} removed; ${[...clusters].join(', ')})`;
+/** One difference between an output directory and what the topology synthesizes. */
+export interface StaleFile {
+  /** `missing`, `differs`, `extra`, `not a regular file`, `unreadable`, `damaged`, `interrupted`, ... */
+  readonly state: string;
+  /** The file's path, `--out` included; null when the problem is not about one file. */
+  readonly file: string | null;
+  /** The whole report line(s), as `check` prints them (`differs` adds the first differing lines). */
+  readonly message: string;
 }
 
-/** `check`: lists the differences between `out` and what the topology synthesizes. */
+/** `check`: the differences between `out` and what the topology synthesizes (for the selected clusters). */
+export function staleEntries(options: CliOptions): StaleFile[] {
+  const topology = loadTopology(options.topology);
+  const names = clusterNames(topology);
+  const selected = options.clusters ? new Set(options.clusters) : undefined;
+  return outputProblems(synthesizeFleet(topology), options.out)
+    .map((message) => staleFile(message, options.out))
+    .filter((s) => {
+      if (!selected) return true;
+      const rel = s.file === null ? '' : path.relative(path.normalize(options.out), s.file);
+      // Problems of the directory itself stay; files count only when they are a selected cluster's.
+      return rel === '' || rel.startsWith('..') ? true : selected.has(clusterOfFile(rel, names) ?? '');
+    });
+}
+
+/** Splits one of `outputProblems`' reports into its state and file. */
+function staleFile(message: string, out: string): StaleFile {
+  const first = message.split('\n')[0];
+  const cut = first.indexOf(': ');
+  const state = cut < 0 ? first : first.slice(0, cut);
+  const rest = cut < 0 ? '' : first.slice(cut + 2);
+  const file = state === 'interrupted' ? null : rest.split(/ \(| is |: /)[0] || path.normalize(out);
+  return { state, file, message };
+}
+
+/** {@link staleEntries} as `check` prints them. */
 export function staleFiles(options: CliOptions): string[] {
-  return outputProblems(synthesize(options.topology), options.out);
+  return staleEntries(options).map((s) => s.message);
+}
+
+/** A tree restricted to the `--cluster` selection (all of it without one). */
+function only(topology: Topology, tree: OutputTree, clusters: readonly string[] | undefined): OutputTree {
+  return clusters ? selectClusters(tree, clusterNames(topology), new Set(clusters)) : tree;
+}
+
+function clusterNames(topology: Topology): ReadonlySet<string> {
+  return new Set(topology.clusters.map((c) => c.name));
+}
+
+/** Rejects `--cluster` names the topology does not have (usage error, with a suggestion). */
+function checkClusterNames(topology: Topology, file: string, clusters: readonly string[] | undefined): void {
+  const known = clusterNames(topology);
+  for (const name of clusters ?? []) {
+    if (known.has(name)) continue;
+    const guess = didYouMean(name, known);
+    throw new UsageError(`--cluster ${JSON.stringify(name)}: ${file} has no such cluster${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; it has ${[...known].sort().join(', ')}`);
+  }
+}
+
+/**
+ * The files meshfleet wrote into `out` (its manifest), with their current content: what
+ * `synth --cluster` keeps for the clusters it does not rewrite.
+ */
+function ownedTree(out: string): Map<string, string> {
+  const dir = path.resolve(out);
+  const files = new Map<string, string>();
+  for (const file of [...readOwnership(dir, out).files].sort()) {
+    if (file === MARKER_DIR || file.startsWith(`${MARKER_DIR}/`)) continue;
+    const abs = path.join(dir, file);
+    if (lstatSync(abs, { throwIfNoEntry: false })?.isFile()) files.set(file, readFileSync(abs, 'utf8'));
+  }
+  return files;
 }
 
 /** Test-only: `MESHFLEET_TEST_KILL_AT=<n>` kills the process with SIGKILL at publish step n. */
@@ -67,70 +133,336 @@ function testKillHook(env: NodeJS.ProcessEnv): ((step: number) => void) | undefi
   };
 }
 
-/**
- * Parses argv (after the node and script names) and runs a command; returns the exit code.
- * `cdk8s.outdir` is the cdk8s CLI's scratch directory: main.ts passes it, the `meshfleet`
- * command never does (a CDK8S_OUTDIR left in the environment means nothing to it).
- */
-export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cdk8s: { readonly outdir?: string } = {}): number {
-  const args = [...argv];
-  const command = args.shift();
-  const options = {
-    topology: env.MESHFLEET_TOPOLOGY || DEFAULT_TOPOLOGY,
-    out: env.MESHFLEET_OUT || DEFAULT_OUT,
-  };
-  if (command === 'plan') return runPlan(args, options);
-  while (args.length) {
-    const flag = args.shift();
-    const value = args.shift();
-    if ((flag !== '--topology' && flag !== '--out') || !value) {
-      process.stderr.write(`meshfleet: unexpected argument ${JSON.stringify(flag)}\n${USAGE}\n`);
-      return 2;
-    }
-    options[flag === '--topology' ? 'topology' : 'out'] = value;
-  }
-  try {
-    switch (command) {
-      case 'synth':
-        process.stdout.write(`${synthCommand(options, cdk8s.outdir, env)}\n`);
-        return 0;
-      case 'validate':
-        // Builds in memory (writes nothing): own objects and patches are checked against the build.
-        synthesize(options.topology);
-        process.stdout.write(`meshfleet: ${options.topology} is valid\n`);
-        return 0;
-      case 'check': {
-        const stale = staleFiles(options);
-        if (!stale.length) {
-          process.stdout.write(`meshfleet: ${options.out}/ is up to date with ${options.topology}\n`);
-          return 0;
-        }
-        process.stderr.write(`meshfleet: ${options.out}/ is stale; run \`npx cdk8s synth\` (or \`meshfleet synth\`) and commit:\n${stale.map((s) => `  ${s}`).join('\n')}\n`);
-        return 1;
-      }
-      default:
-        process.stderr.write(`${USAGE}\n`);
-        return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
-    }
-  } catch (e) {
-    if (e instanceof PublishError) {
-      process.stderr.write(`${e.message}\n`);
-      return 1;
-    }
-    const unchanged = command === 'synth' ? `\n${options.out}/ was left unchanged.` : '';
-    if (e instanceof TopologyError) {
-      process.stderr.write(`${e.message}${unchanged}\n`);
-      return 1;
-    }
-    process.stderr.write(`meshfleet: internal error: ${(e as Error).message}${unchanged}\n`);
-    return 70;
-  }
-}
-
 /** Writes a tree into a fresh temporary directory (for tests and `kubectl kustomize`). */
 export function writeTempTree(tree: OutputTree): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshfleet-'));
   rmSync(dir, { recursive: true });
   writeTree(tree, dir);
   return dir;
+}
+
+/** The one-line summary `synth` prints: clusters, objects, files, time. */
+export function synthSummary(tree: OutputTree, out: string, clusters: readonly string[], seconds: number, changes?: { readonly written: number; readonly removed: number }): string {
+  const objects = [...tree.keys()].filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml')).length;
+  const names = clusters.length <= 8 ? ` (${clusters.join(', ')})` : '';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const changed = changes ? ` (${changes.written} written, ${changes.removed} removed)` : '';
+  return `meshfleet: ${plural(clusters.length, 'cluster')}${names}, ${plural(objects, 'object')}, ${plural(tree.size, 'file')}${changed} -> ${out}/ in ${seconds.toFixed(2)} s`;
+}
+
+/** Quotes a command-line word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The `synth` command line that rewrites what `check` found stale, with check's own flags. */
+export function fixCommand(flags: { readonly topology?: string; readonly out?: string; readonly clusters?: readonly string[] }): string {
+  const words = ['npx', 'meshfleet', 'synth'];
+  if (flags.topology !== undefined) words.push('--topology', flags.topology);
+  if (flags.out !== undefined) words.push('--out', flags.out);
+  for (const c of flags.clusters ?? []) words.push('--cluster', c);
+  return words.map(shellWord).join(' ');
+}
+
+/** The meshfleet package's version (from its package.json). */
+export function version(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'meshfleet' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+/** The JSON `validate -o json` prints (documented in README.md, "Commands"). */
+export interface ValidateReport {
+  readonly kind: 'ValidateResult';
+  readonly topology: string;
+  readonly valid: boolean;
+  readonly problems: readonly TopologyProblem[];
+}
+
+/** The JSON `check -o json` prints (documented in README.md, "Commands"). */
+export interface CheckReport {
+  readonly kind: 'CheckResult';
+  readonly topology: string;
+  readonly out: string;
+  readonly upToDate: boolean;
+  readonly problems: readonly TopologyProblem[];
+  readonly stale: readonly StaleFile[];
+  /** The command that rewrites the stale files; null when there is nothing to fix that way. */
+  readonly fix: string | null;
+}
+
+/** Output of a command: where `run` writes what. */
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  /** The cdk8s CLI's scratch directory, under `cdk8s synth` only (main.ts passes it). */
+  readonly scratch?: string;
+}
+
+/** Flags as commander parsed them: absent unless given. */
+interface Flags {
+  readonly topology?: string;
+  readonly out?: string;
+  readonly cluster?: string[];
+  readonly output?: 'text' | 'json';
+  readonly quiet?: boolean;
+}
+
+function resolve(flags: Flags, env: NodeJS.ProcessEnv): CliOptions {
+  return {
+    topology: flags.topology ?? (env.MESHFLEET_TOPOLOGY || DEFAULT_TOPOLOGY),
+    out: flags.out ?? (env.MESHFLEET_OUT || DEFAULT_OUT),
+    clusters: flags.cluster,
+  };
+}
+
+function synthAction(flags: Flags, io: Io): number {
+  const started = process.hrtime.bigint();
+  const options = resolve(flags, io.env);
+  const target = { out: options.out, topology: options.topology, scratch: io.scratch };
+  try {
+    // Refusals first: they need no topology and say more than its problems would.
+    if (options.out !== STDOUT) refuseTarget(target);
+    const topology = loadTopology(options.topology);
+    checkClusterNames(topology, options.topology, options.clusters);
+    const names = clusterNames(topology);
+    const fresh = synthesizeFleet(topology);
+    if (options.out === STDOUT) {
+      io.out(toYamlStream(only(topology, fresh, options.clusters)));
+      return 0;
+    }
+    const tree = options.clusters ? replaceClusters(ownedTree(options.out), fresh, names, new Set(options.clusters)) : fresh;
+    const result = publishTree(tree, { ...target, log: (m) => io.err(`${m}\n`), onStep: testKillHook(io.env) });
+    if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const written = options.clusters ? topology.clusters.map((c) => c.name).filter((c) => options.clusters!.includes(c)) : [...names];
+    if (!flags.quiet) io.out(`${synthSummary(only(topology, fresh, options.clusters), options.out, written, seconds, result)}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof TopologyError)) throw e;
+    io.err(`${e.message}${options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`}\n`);
+    return 1;
+  }
+}
+
+function validateAction(flags: Flags, io: Io): number {
+  const { topology } = resolve(flags, io.env);
+  let problems: readonly TopologyProblem[] = [];
+  let error: TopologyError | undefined;
+  try {
+    // Builds in memory (writes nothing): own objects and patches are checked against the build.
+    synthesize(topology);
+  } catch (e) {
+    if (!(e instanceof TopologyError)) throw e;
+    error = e;
+    problems = toProblems(e);
+  }
+  if (flags.output === 'json') {
+    const report: ValidateReport = { kind: 'ValidateResult', topology, valid: !problems.length, problems };
+    io.out(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (error) {
+    io.err(`${error.message}\n`);
+  } else if (!flags.quiet) {
+    io.out(`meshfleet: ${topology} is valid\n`);
+  }
+  return problems.length ? 1 : 0;
+}
+
+function checkAction(flags: Flags, io: Io): number {
+  const options = resolve(flags, io.env);
+  const fix = fixCommand({ topology: flags.topology, out: flags.out, clusters: flags.cluster });
+  let stale: StaleFile[] = [];
+  let problems: readonly TopologyProblem[] = [];
+  let error: TopologyError | undefined;
+  try {
+    checkClusterNames(loadTopology(options.topology), options.topology, options.clusters);
+    stale = staleEntries(options);
+  } catch (e) {
+    if (!(e instanceof TopologyError)) throw e;
+    error = e;
+    problems = toProblems(e);
+  }
+  if (flags.output === 'json') {
+    const report: CheckReport = {
+      kind: 'CheckResult',
+      topology: options.topology,
+      out: options.out,
+      upToDate: !problems.length && !stale.length,
+      problems,
+      stale,
+      fix: stale.length ? fix : null,
+    };
+    io.out(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (error) {
+    io.err(`${error.message}\n`);
+  } else if (stale.length) {
+    io.err(`meshfleet: ${options.out}/ is stale; run \`${fix}\` and commit:\n${stale.map((s) => `  ${s.message}`).join('\n')}\n`);
+  } else if (!flags.quiet) {
+    io.out(`meshfleet: ${options.out}/ is up to date with ${options.topology}\n`);
+  }
+  return problems.length || stale.length ? 1 : 0;
+}
+
+function initAction(flags: { model?: InitModel; file?: string; force?: boolean; quiet?: boolean }, io: Io): number {
+  const model = flags.model ?? 'multi-primary';
+  const file = flags.file ?? 'mesh.yaml';
+  const text = starterTopology(model);
+  if (file === STDOUT) {
+    io.out(text);
+    return 0;
+  }
+  if (existsSync(file) && !flags.force) {
+    io.err(`meshfleet: ${file} already exists; pass --force to overwrite it, or --file to write another file\n`);
+    return 1;
+  }
+  writeFileSync(file, text);
+  if (!flags.quiet) io.out(`meshfleet: wrote a ${model} topology to ${file}; next: npx meshfleet validate --topology ${shellWord(file)}\n`);
+  return 0;
+}
+
+/** A parser for an option that may be given once (and, with `choices`, only these values). */
+function once(choices?: readonly string[]) {
+  return (value: string, previous: unknown) => {
+    if (previous !== undefined) throw new InvalidArgumentError('given more than once; give it once');
+    if (choices && !choices.includes(value)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
+    return value;
+  };
+}
+
+const topologyOption = () =>
+  new Option('-f, --topology <file>', `topology file (default: $MESHFLEET_TOPOLOGY or ${DEFAULT_TOPOLOGY})`).argParser(once());
+const clusterOption = () =>
+  new Option('--cluster <name>', "only this cluster's directories (repeatable); other files stay as they are").argParser(
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  );
+const outputOption = () => new Option('-o, --output <format>', 'output format: text or json').argParser(once(['text', 'json']));
+const quietOption = () => new Option('-q, --quiet', 'print nothing on success');
+
+/** The values completion offers for each option value, by long flag. */
+const COMPLETION_VALUES: Readonly<Record<string, Pick<CompletionCommand['options'][number], 'value' | 'choices'>>> = {
+  '--topology': { value: 'file' },
+  '--out': { value: 'directory' },
+  '--cluster': { value: 'word' },
+  '--output': { value: 'word', choices: ['text', 'json'] },
+  '--model': { value: 'word', choices: INIT_MODELS },
+  '--file': { value: 'file' },
+};
+
+/** Builds the command tree; `result` receives each command's exit code. */
+function program(io: Io, result: (code: number) => void): Command {
+  // Errors read like every other meshfleet message: `meshfleet: unknown option '--x'`.
+  const output = { writeOut: io.out, writeErr: io.err, outputError: (text: string, write: (t: string) => void) => write(`meshfleet: ${text.replace(/^error: /, '')}`) };
+  const root = new Command('meshfleet')
+    .description('Multi-cluster Istio meshes as per-cluster GitOps directories, from one topology file')
+    .version(version(), '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help for a command')
+    .helpCommand('help [command]', 'show help for a command')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(run 'meshfleet --help' for usage)")
+    .configureOutput(output)
+    .exitOverride();
+  const command = (name: string, description: string) =>
+    root
+      .command(name)
+      .description(description)
+      .helpOption('-h, --help', 'show help for this command')
+      .showHelpAfterError(`(run 'meshfleet ${name} --help' for usage)`)
+      .configureOutput(output)
+      .exitOverride();
+
+  command('synth', 'validate the topology and write one directory per cluster')
+    .addOption(topologyOption())
+    .addOption(new Option('--out <dir>', `output directory, or - for one YAML stream on stdout (default: $MESHFLEET_OUT or ${DEFAULT_OUT})`).argParser(once()))
+    .addOption(clusterOption())
+    .addOption(quietOption())
+    .action((flags: Flags) => result(synthAction(flags, io)));
+  command('validate', 'validate the topology only and print every problem')
+    .addOption(topologyOption())
+    .addOption(outputOption())
+    .addOption(quietOption())
+    .action((flags: Flags) => result(validateAction(flags, io)));
+  command('check', 'fail if the output directory is not exactly what the topology synthesizes')
+    .addOption(topologyOption())
+    .addOption(new Option('--out <dir>', `output directory to check (default: $MESHFLEET_OUT or ${DEFAULT_OUT})`).argParser(once()))
+    .addOption(clusterOption())
+    .addOption(outputOption())
+    .addOption(quietOption())
+    .action((flags: Flags) => result(checkAction(flags, io)));
+  // Listed for help and completion; `run` hands `plan` to src/plan-cli.ts before parsing.
+  command('plan', "preview what a topology change does, per cluster (run 'meshfleet plan --help')");
+  command('init', 'write a commented starter topology')
+    .addOption(new Option('--model <model>', `deployment model: ${INIT_MODELS.join(', ')} (default: multi-primary)`).argParser(once(INIT_MODELS)))
+    .addOption(new Option('--file <file>', 'file to write, or - for stdout (default: mesh.yaml)').argParser(once()))
+    .addOption(new Option('--force', 'overwrite the file if it exists'))
+    .addOption(quietOption())
+    .action((flags: { model?: InitModel; file?: string; force?: boolean; quiet?: boolean }) => result(initAction(flags, io)));
+  command('version', 'print the version').action(() => {
+    io.out(`${version()}\n`);
+    result(0);
+  });
+  command('completion', 'print a shell completion script (source <(meshfleet completion bash))')
+    .argument('<shell>', `one of ${COMPLETION_SHELLS.join(', ')}`, (value: string) => {
+      if (!(COMPLETION_SHELLS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${COMPLETION_SHELLS.join(', ')}`);
+      return value;
+    })
+    .action((shell: CompletionShell) => {
+      io.out(completionScript(shell, 'meshfleet', completionCommands(root)));
+      result(0);
+    });
+  return root;
+}
+
+/** The command tree as completion sees it. */
+function completionCommands(root: Command): CompletionCommand[] {
+  const commands: CompletionCommand[] = root.commands.map((c) => ({
+    name: c.name(),
+    description: c.description(),
+    options: [...c.options, c.createOption('-h, --help', 'show help for this command')].map((o) => ({
+      flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+      description: o.description,
+      ...(o.required || o.optional ? COMPLETION_VALUES[o.long ?? ''] ?? { value: 'word' as const } : {}),
+    })),
+    ...(c.name() === 'completion' ? { argumentChoices: COMPLETION_SHELLS } : {}),
+  }));
+  return [...commands, { name: 'help', description: 'show help for a command', options: [], argumentChoices: root.commands.map((c) => c.name()) }];
+}
+
+/**
+ * Parses argv (after the node and script names), runs the command and returns its exit code:
+ * 0 ok, 1 problems, 2 usage errors, 70 internal errors. `cdk8s.outdir` is the cdk8s CLI's
+ * scratch directory: main.ts passes it, the `meshfleet` command never does (a CDK8S_OUTDIR
+ * left in the environment means nothing to it).
+ */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cdk8s: { readonly outdir?: string } = {}): number {
+  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env, scratch: cdk8s.outdir };
+  let code = 0;
+  // `plan` parses its own flags (src/plan-cli.ts).
+  if (argv[0] === 'plan') return runPlan(argv.slice(1), { topology: env.MESHFLEET_TOPOLOGY || DEFAULT_TOPOLOGY, out: env.MESHFLEET_OUT || DEFAULT_OUT });
+  const root = program(io, (c) => (code = c));
+  if (!argv.length) {
+    io.out(root.helpInformation());
+    return 0;
+  }
+  try {
+    root.parse([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      io.err(`meshfleet: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof TopologyError || e instanceof PublishError) {
+      io.err(`${e.message}\n`);
+      return 1;
+    }
+    io.err(`meshfleet: internal error: ${(e as Error).message}\n`);
+    return 70;
+  }
 }
