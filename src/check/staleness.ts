@@ -65,3 +65,33 @@ export function staleFindings(expected: Tree, actual: Tree, topologyFile = 'the 
   }
   return findings;
 }
+
+/**
+ * A problem of the publisher's on-disk comparison (src/publish-check.ts `outputProblems`:
+ * `missing: <out>/<file>`, `differs: <out>/<file> (- on disk, + synthesized)` and its
+ * indented diff, `extra: ...`, `interrupted: ...` ...) as an MF010 finding.
+ */
+export function publishProblemFinding(problem: string, out: string): Finding {
+  const [first, ...diffLines] = problem.split('\n');
+  const match = /^([a-z ]+): (.*)$/.exec(first);
+  const what = match ? match[1] : 'stale';
+  let rest = match ? match[2] : first;
+  let file: string | undefined;
+  const prefix = `${out.replace(/\/+$/, '')}/`;
+  if (rest.startsWith(prefix)) {
+    const cut = rest.indexOf(' ', prefix.length);
+    file = cut < 0 ? rest.slice(prefix.length) : rest.slice(prefix.length, cut);
+    rest = cut < 0 ? '' : rest.slice(cut + 1);
+  }
+  const detail = diffLines.map((l) => l.replace(/^ {4}/, ''));
+  // With the file named by the finding, the first line keeps what happened and its detail;
+  // a problem of the whole directory (interrupted, damaged ...) keeps its text as it is.
+  const message = [file ? `${what}${rest ? ` ${rest}` : ''}` : first, ...detail].join('\n');
+  return {
+    severity: 'error',
+    code: STALE_CODE,
+    message,
+    ...(file ? { cluster: file.split('/')[0], file } : {}),
+    fix: 'run `meshfleet synth` (or `npx cdk8s synth`) and commit the result; to change the output, edit the topology, not the files',
+  };
+}
