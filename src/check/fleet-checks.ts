@@ -4,7 +4,7 @@
  */
 import type { Finding } from './finding';
 import { destinations, fqdn } from './istio-analyzers';
-import { helmChart, ofKind, selects, serviceHost, SERVICE_APP_LABEL, type MeshView } from './mesh-view';
+import { gatewayDeployments, istiodConfigs, ofKind, selects, serviceHost, SERVICE_APP_LABEL, type MeshView } from './mesh-view';
 import { objectName, type OutputObject } from './output-objects';
 
 /** The cross-cluster codes. */
@@ -30,10 +30,6 @@ function fleet(code: string, message: string, fix: string, topology?: string, cl
   return { severity: 'error', code, message, ...(cluster ? { cluster } : {}), ...(topology ? { topology } : {}), fix };
 }
 
-function releases(view: MeshView, cluster: string, chart: string): OutputObject[] {
-  return (view.byCluster.get(cluster) ?? []).filter((o) => helmChart(o.manifest) === chart);
-}
-
 function configCluster(view: MeshView, cluster: string): string {
   const c = view.topology.clusters.find((x) => x.name === cluster);
   return c?.role === 'remote' && c.controlPlane ? c.controlPlane : cluster;
@@ -45,17 +41,16 @@ export function identity(view: MeshView): Finding[] {
   const names = new Set(clusters.map((c) => c.name));
   const findings: Finding[] = [];
   for (const c of clusters) {
-    for (const hr of releases(view, c.name, 'istiod')) {
-      const values: Spec = hr.manifest.spec.values ?? {};
+    for (const { object: hr, values, meshConfig, meshConfigPath } of istiodConfigs(view, c.name)) {
       const meshId = values.global?.meshID;
       if (meshId !== undefined && meshId !== mesh.id) {
         findings.push(at(hr, FLEET_CODES.meshId, `global.meshID is ${JSON.stringify(meshId)}, but the mesh is ${JSON.stringify(mesh.id)} in every other cluster`,
           `set it to ${JSON.stringify(mesh.id)} (mesh.id), or re-run synth`, 'spec.values.global.meshID', 'mesh.id'));
       }
-      const trustDomain = values.meshConfig?.trustDomain;
+      const trustDomain = meshConfig.trustDomain;
       if (trustDomain !== undefined && trustDomain !== mesh.trustDomain) {
         findings.push(at(hr, FLEET_CODES.trustDomain, `meshConfig.trustDomain is ${JSON.stringify(trustDomain)}, but the mesh trust domain is ${JSON.stringify(mesh.trustDomain)}: mTLS and AuthorizationPolicies across clusters fail`,
-          `set it to ${JSON.stringify(mesh.trustDomain)} (mesh.trustDomain), or re-run synth`, 'spec.values.meshConfig.trustDomain', 'mesh.trustDomain'));
+          `set it to ${JSON.stringify(mesh.trustDomain)} (mesh.trustDomain), or re-run synth`, `${meshConfigPath}.trustDomain`, 'mesh.trustDomain'));
       }
       const clusterName = values.global?.multiCluster?.clusterName;
       if (clusterName !== c.name) {
@@ -111,9 +106,9 @@ export function eastWestGateways(view: MeshView): Finding[] {
   const findings: Finding[] = [];
   for (const [network, cause] of [...receivingNetworks(view)].sort()) {
     const members = view.topology.clusters.filter((c) => c.network === network).map((c) => c.name);
-    const withGateway = members.filter((c) => releases(view, c, 'gateway').some((hr) => hr.manifest.spec.values?.networkGateway === network));
+    const withGateway = members.filter((c) => gatewayDeployments(view, c).some((g) => g.network === network));
     if (withGateway.length === 0) {
-      findings.push(fleet(FLEET_CODES.eastWestGateway, `network ${network} receives cross-network traffic but no cluster on it installs an east-west gateway (gateway chart with networkGateway: ${network})`,
+      findings.push(fleet(FLEET_CODES.eastWestGateway, `network ${network} receives cross-network traffic but no cluster on it installs an east-west gateway (labelled topology.istio.io/network: ${network})`,
         'restore the istio-eastwestgateway HelmRelease (re-run synth)', cause));
       continue;
     }

@@ -8,7 +8,7 @@
  * (see {@link MeshView}). Checks Istio has no analyzer for use meshfleet codes (MF2xx).
  */
 import { istioLink, type Finding } from './finding';
-import { governedWorkloads, helmChart, ofKind, releaseNamespace, selects, selectorText, serviceHost, type MeshView } from './mesh-view';
+import { gatewayDeployments, governedWorkloads, helmChart, istiodConfigs, ofKind, releaseNamespace, selects, selectorText, serviceHost, type MeshView } from './mesh-view';
 import { objectName, type OutputObject } from './output-objects';
 
 /** The Istio and meshfleet codes these analyzers report. */
@@ -100,6 +100,11 @@ export function knownHosts(view: MeshView, cluster: string): KnownHost[] {
   const hosts: KnownHost[] = view.topology.services.map((s) => ({ host: serviceHost(s.name, s.namespace), namespace: s.namespace, scope: ['*'] }));
   for (const c of view.governed.get(cluster) ?? [cluster]) {
     for (const o of view.byCluster.get(c) ?? []) hosts.push(...chartServices(o.manifest));
+    for (const g of gatewayDeployments(view, c)) hosts.push({ host: serviceHost(g.labels['app.kubernetes.io/name'], g.namespace), namespace: g.namespace, scope: ['*'] });
+    for (const i of istiodConfigs(view, c)) {
+      if (i.values.profile === 'remote') continue;
+      hosts.push({ host: serviceHost(i.values.revision ? `istiod-${i.values.revision}` : 'istiod', 'istio-system'), namespace: 'istio-system', scope: ['*'] });
+    }
   }
   for (const se of ofKind(view, cluster, 'ServiceEntry')) {
     for (const h of Array.isArray(spec(se).hosts) ? spec(se).hosts : []) {

@@ -28,6 +28,27 @@ export interface MeshView {
   readonly governed: ReadonlyMap<string, readonly string[]>;
   /** Workloads by the cluster they run in. */
   readonly workloads: ReadonlyMap<string, readonly Workload[]>;
+  /** IstioOperator files (istioctl input, when delivery is by istioctl), by top folder. */
+  readonly operators: ReadonlyMap<string, readonly OutputObject[]>;
+}
+
+/** An istiod installation's settings, from a HelmRelease of the istiod chart or an IstioOperator. */
+export interface IstiodConfig {
+  readonly object: OutputObject;
+  /** Helm values (`spec.values`). */
+  readonly values: Record<string, any>;
+  /** Mesh config (`spec.values.meshConfig` of a HelmRelease, `spec.meshConfig` of an IstioOperator). */
+  readonly meshConfig: Record<string, any>;
+  /** Field path of `meshConfig` in the object. */
+  readonly meshConfigPath: string;
+}
+
+/** A gateway deployment: its namespace, pod labels and the network it is the gateway of. */
+export interface GatewayDeployment {
+  readonly object: OutputObject;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly network?: string;
 }
 
 /** Pod label the AuthorizationPolicies and routes of meshfleet select a service's workloads by. */
@@ -75,12 +96,49 @@ export function gatewayPodLabels(manifest: Record<string, any>): Record<string, 
   return labels;
 }
 
+function operatorGateways(o: OutputObject): GatewayDeployment[] {
+  const components = o.manifest.spec?.components ?? {};
+  return [...(components.ingressGateways ?? []), ...(components.egressGateways ?? [])]
+    .filter((g: any) => isRecord(g) && g.enabled !== false && typeof g.name === 'string')
+    .map((g: any) => {
+      // istioctl (1.24+) renders gateway components with the gateway chart: name and labels become its values.
+      const labels = gatewayPodLabels({ spec: { values: { name: g.name, labels: g.label ?? {} } } });
+      return { object: o, namespace: g.namespace ?? o.manifest.metadata?.namespace ?? 'istio-system', labels, network: labels['topology.istio.io/network'] };
+    });
+}
+
+/** The gateway Deployments a cluster's output installs (gateway-chart HelmReleases and IstioOperator gateways). */
+export function gatewayDeployments(view: MeshView, cluster: string): GatewayDeployment[] {
+  const fromHelm = (view.byCluster.get(cluster) ?? []).filter((o) => helmChart(o.manifest) === 'gateway').map((o) => {
+    const labels = gatewayPodLabels(o.manifest);
+    return { object: o, namespace: releaseNamespace(o.manifest), labels, network: labels['topology.istio.io/network'] };
+  });
+  return [...fromHelm, ...(view.operators.get(cluster) ?? []).flatMap(operatorGateways)];
+}
+
+/** The istiod installations of a cluster's output. */
+export function istiodConfigs(view: MeshView, cluster: string): IstiodConfig[] {
+  const out: IstiodConfig[] = [];
+  for (const o of view.byCluster.get(cluster) ?? []) {
+    if (helmChart(o.manifest) !== 'istiod') continue;
+    const values = isRecord(o.manifest.spec.values) ? o.manifest.spec.values : {};
+    out.push({ object: o, values, meshConfig: isRecord(values.meshConfig) ? values.meshConfig : {}, meshConfigPath: 'spec.values.meshConfig' });
+  }
+  for (const o of view.operators.get(cluster) ?? []) {
+    const spec = isRecord(o.manifest.spec) ? o.manifest.spec : {};
+    if (spec.profile === 'empty' || !isRecord(spec.values?.global)) continue;
+    out.push({ object: o, values: spec.values, meshConfig: isRecord(spec.meshConfig) ? spec.meshConfig : {}, meshConfigPath: 'spec.meshConfig' });
+  }
+  return out;
+}
+
 /** Builds the view from the topology and the output's objects. */
 export function meshView(topology: Topology, objects: readonly OutputObject[]): MeshView {
   const byCluster = new Map<string, OutputObject[]>();
+  const operators = new Map<string, OutputObject[]>();
   for (const o of objects) {
-    if (o.manifest.kind === 'IstioOperator') continue;
-    byCluster.set(o.cluster, [...(byCluster.get(o.cluster) ?? []), o]);
+    const into = o.manifest.kind === 'IstioOperator' ? operators : byCluster;
+    into.set(o.cluster, [...(into.get(o.cluster) ?? []), o]);
   }
   const governed = new Map<string, string[]>();
   for (const c of topology.clusters) {
@@ -95,17 +153,22 @@ export function meshView(topology: Topology, objects: readonly OutputObject[]): 
       add({ cluster, namespace: s.namespace, labels: { [SERVICE_APP_LABEL]: s.name }, origin: `services[${s.name}]` });
     }
   });
-  for (const [cluster, list] of byCluster) {
-    for (const o of list) {
-      const chart = helmChart(o.manifest);
-      if (chart === 'gateway') {
-        add({ cluster, namespace: releaseNamespace(o.manifest), labels: gatewayPodLabels(o.manifest), origin: `HelmRelease ${o.manifest.metadata?.namespace}/${o.manifest.metadata?.name}` });
-      } else if (chart === 'istiod') {
-        add({ cluster, namespace: releaseNamespace(o.manifest), labels: { app: 'istiod', istio: 'pilot' }, origin: `HelmRelease ${o.manifest.metadata?.namespace}/${o.manifest.metadata?.name}` });
-      }
+  // IstioOperator files are the istioctl alternative to the HelmReleases: they count only
+  // for a cluster whose output installs Istio no other way.
+  for (const cluster of [...operators.keys()]) {
+    if ((byCluster.get(cluster) ?? []).some((o) => helmChart(o.manifest) === 'istiod' || helmChart(o.manifest) === 'gateway')) operators.delete(cluster);
+  }
+  const view = { topology, byCluster, governed, workloads, operators };
+  for (const cluster of new Set([...byCluster.keys(), ...operators.keys()])) {
+    for (const g of gatewayDeployments(view, cluster)) {
+      add({ cluster, namespace: g.namespace, labels: g.labels, origin: `${g.object.manifest.kind} ${g.object.manifest.metadata?.namespace}/${g.object.manifest.metadata?.name}` });
+    }
+    for (const i of istiodConfigs(view, cluster)) {
+      if (i.values.profile === 'remote') continue;
+      add({ cluster, namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot' }, origin: `${i.object.manifest.kind} ${i.object.manifest.metadata?.namespace}/${i.object.manifest.metadata?.name}` });
     }
   }
-  return { topology, byCluster, governed, workloads };
+  return view;
 }
 
 /** Whether every selector label is on the workload (an empty selector matches everything). */

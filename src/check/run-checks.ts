@@ -27,12 +27,14 @@ export interface CheckInput {
   readonly topologyFile?: string;
   /** Schemas to validate against. @default - the bundle shipped in the package */
   readonly bundle?: SchemaBundle;
+  /** A validator to reuse (it keeps compiled schemas) instead of one made from `bundle`. */
+  readonly validator?: ManifestValidator;
 }
 
 /** Runs every check and returns the findings, sorted by cluster, file and severity. */
 export function runChecks(input: CheckInput): Finding[] {
   const { objects, unreadable } = outputObjects(input.output);
-  const validator = new ManifestValidator(input.bundle ?? shippedSchemaBundle());
+  const validator = input.validator ?? new ManifestValidator(input.bundle ?? shippedSchemaBundle());
   const view = meshView(input.topology, objects);
   const clusters = [...view.byCluster.keys()].sort();
   return sortFindings([

@@ -36,7 +36,7 @@ export function lineDiff(expected: string, actual: string): string {
         out.push(`  ${x[i]}`);
         i++;
         j++;
-      } else if (j < y.length && (i === x.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      } else if (j < y.length && (i === x.length || lcs[i][j + 1] > lcs[i + 1][j])) {
         out.push(`+ ${y[j++]}`);
       } else {
         out.push(`- ${x[i++]}`);
