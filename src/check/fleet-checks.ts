@@ -220,11 +220,12 @@ export function callerReach(view: MeshView): Finding[] {
 /** MF107: every locality failover target region has a cluster running the service. */
 export function failoverTargets(view: MeshView): Finding[] {
   const regionOf = new Map(view.topology.clusters.map((c) => [c.name, c.region]));
+  const services = new Map(view.topology.services.map((s) => [serviceHost(s.name, s.namespace), s]));
   const findings: Finding[] = [];
   for (const cluster of view.byCluster.keys()) {
     for (const dr of ofKind(view, cluster, 'DestinationRule')) {
       const host = fqdn(String(dr.manifest.spec.host), dr.manifest.metadata.namespace);
-      const service = view.topology.services.find((s) => serviceHost(s.name, s.namespace) === host);
+      const service = services.get(host);
       if (!service) continue;
       const regions = new Set(service.runsIn.map((c) => regionOf.get(c)));
       const failover = dr.manifest.spec.trafficPolicy?.loadBalancer?.localityLbSetting?.failover;

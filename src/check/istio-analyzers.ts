@@ -118,6 +118,26 @@ function visibleIn(h: KnownHost, namespace: string): boolean {
   return h.scope.includes('*') || h.scope.includes(namespace);
 }
 
+/** Known hosts indexed for lookup: exact names in a map, wildcard entries in a list. */
+class HostIndex {
+  private readonly exact = new Map<string, KnownHost[]>();
+  private readonly wildcards: KnownHost[] = [];
+
+  constructor(hosts: readonly KnownHost[]) {
+    for (const h of hosts) {
+      if (h.host === '*' || h.host.startsWith('*.')) this.wildcards.push(h);
+      else this.exact.set(h.host, [...(this.exact.get(h.host) ?? []), h]);
+    }
+  }
+
+  /** Known hosts a concrete host matches (`pattern` may be a wildcard: then every host it covers). */
+  public matching(host: string): KnownHost[] {
+    const out = [...(this.exact.get(host) ?? []), ...this.wildcards.filter((w) => hostMatches(w.host, host))];
+    if (host === '*' || host.startsWith('*.')) for (const list of this.exact.values()) out.push(...list.filter((h) => hostMatches(host, h.host)));
+    return out;
+  }
+}
+
 /** Route destinations of a VirtualService (http, tcp, tls routes and mirrors) with their paths. */
 export function destinations(vs: Spec): { path: string; host: string; subset?: string; port?: number }[] {
   const out: { path: string; host: string; subset?: string; port?: number }[] = [];
@@ -225,8 +245,7 @@ export function workloadSelectors(view: MeshView, cluster: string): Finding[] {
  * (virtualservice/destinationhosts.go) and for a subset no DestinationRule of the host
  * defines (virtualservice/destinationrules.go, "host+subset in destinationrule").
  */
-export function routeDestinations(view: MeshView, cluster: string): Finding[] {
-  const hosts = knownHosts(view, cluster);
+export function routeDestinations(view: MeshView, cluster: string, hosts = new HostIndex(knownHosts(view, cluster))): Finding[] {
   const subsets = new Set<string>();
   for (const dr of ofKind(view, cluster, 'DestinationRule')) {
     for (const s of Array.isArray(spec(dr).subsets) ? spec(dr).subsets : []) subsets.add(`${fqdn(String(spec(dr).host), ns(dr))}|${s?.name}`);
@@ -235,7 +254,7 @@ export function routeDestinations(view: MeshView, cluster: string): Finding[] {
   for (const vs of ofKind(view, cluster, 'VirtualService')) {
     for (const d of destinations(spec(vs))) {
       const host = fqdn(d.host, ns(vs));
-      if (!hosts.some((h) => hostMatches(h.host, host) && visibleIn(h, ns(vs)))) {
+      if (!hosts.matching(host).some((h) => visibleIn(h, ns(vs)))) {
         findings.push(finding(vs, ISTIO_CODES.referencedResourceNotFound, 'error', `referenced host not found: "${d.host}"`,
           'route to a service of the topology or to a host a ServiceEntry exported to this namespace defines', `${d.path}.host`));
       } else if (d.subset !== undefined && !subsets.has(`${host}|${d.subset}`)) {
@@ -256,22 +275,22 @@ export function routeDestinations(view: MeshView, cluster: string): Finding[] {
  * with an empty cluster ID, so `istioctl analyze` cannot judge subsets by cluster label;
  * the topology can. MF201 (no Istio code): a subset no route of the cluster uses.
  */
-export function destinationRules(view: MeshView, cluster: string): Finding[] {
-  const hosts = knownHosts(view, cluster);
+export function destinationRules(view: MeshView, cluster: string, hosts = new HostIndex(knownHosts(view, cluster))): Finding[] {
   const used = new Set<string>();
   for (const vs of ofKind(view, cluster, 'VirtualService')) {
     for (const d of destinations(spec(vs))) if (d.subset !== undefined) used.add(`${fqdn(d.host, ns(vs))}|${d.subset}`);
   }
   const networkOf = new Map(view.topology.clusters.map((c) => [c.name, c.network]));
+  const services = new Map(view.topology.services.map((s) => [serviceHost(s.name, s.namespace), s]));
   const findings: Finding[] = [];
   for (const dr of ofKind(view, cluster, 'DestinationRule')) {
     const host = fqdn(String(spec(dr).host), ns(dr));
-    if (!hosts.some((h) => hostMatches(h.host, host) || hostMatches(host, h.host))) {
+    if (hosts.matching(host).length === 0) {
       findings.push(finding(dr, ISTIO_CODES.unknownDestinationRuleHost, 'warning', `the host ${spec(dr).host} defined in the DestinationRule does not match any services in the mesh`,
         'name a service of the topology or a ServiceEntry host in spec.host', 'spec.host'));
       continue;
     }
-    const service = view.topology.services.find((s) => serviceHost(s.name, s.namespace) === host);
+    const service = services.get(host);
     (Array.isArray(spec(dr).subsets) ? spec(dr).subsets : []).forEach((subset: Spec, i: number) => {
       const labels: Record<string, string> = subset?.labels ?? {};
       const inCluster = labels['topology.istio.io/cluster'];
@@ -299,8 +318,7 @@ export function destinationRules(view: MeshView, cluster: string): Finding[] {
  * visible in that namespace. `*` and `~` namespaces and wildcard hosts are not judged.
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
  */
-export function sidecarEgress(view: MeshView, cluster: string): Finding[] {
-  const hosts = knownHosts(view, cluster);
+export function sidecarEgress(view: MeshView, cluster: string, hosts = new HostIndex(knownHosts(view, cluster))): Finding[] {
   const findings: Finding[] = [];
   for (const sc of ofKind(view, cluster, 'Sidecar')) {
     (Array.isArray(spec(sc).egress) ? spec(sc).egress : []).forEach((listener: Spec, i: number) => {
@@ -309,7 +327,7 @@ export function sidecarEgress(view: MeshView, cluster: string): Finding[] {
         const [namespace, host] = cut < 0 ? ['*', String(entry)] : [String(entry).slice(0, cut), String(entry).slice(cut + 1)];
         if (namespace === '~' || host === '*' || host.startsWith('*.')) return;
         const inNs = namespace === '.' ? ns(sc) : namespace;
-        const match = hosts.some((h) => hostMatches(h.host, host) && (inNs === '*' || h.namespace === inNs) && visibleIn(h, ns(sc)));
+        const match = hosts.matching(host).some((h) => (inNs === '*' || h.namespace === inNs) && visibleIn(h, ns(sc)));
         if (!match) {
           findings.push(finding(sc, ISTIO_CODES.sidecarEgressHostUnmatched, 'warning', `egress host ${entry} matches no service or ServiceEntry visible in namespace ${ns(sc)}`,
             'correct the host (`<namespace>/<fqdn>`), or declare the service in the topology', `spec.egress[${i}].hosts[${j}]`));
@@ -346,13 +364,14 @@ export function duplicateServiceEntryHosts(view: MeshView, cluster: string): Fin
 
 /** Every Istio analyzer for one cluster's output. */
 export function istioFindings(view: MeshView, cluster: string): Finding[] {
+  const hosts = new HostIndex(knownHosts(view, cluster));
   return [
     ...conflictingMeshHosts(view, cluster),
     ...gatewaySelectors(view, cluster),
     ...workloadSelectors(view, cluster),
-    ...routeDestinations(view, cluster),
-    ...destinationRules(view, cluster),
-    ...sidecarEgress(view, cluster),
+    ...routeDestinations(view, cluster, hosts),
+    ...destinationRules(view, cluster, hosts),
+    ...sidecarEgress(view, cluster, hosts),
     ...duplicateServiceEntryHosts(view, cluster),
   ];
 }
