@@ -159,6 +159,22 @@ describe('CEL rules (x-kubernetes-validations), each rejected with the rule\'s m
   });
 });
 
+describe('CEL bindings', () => {
+  test('integer fields bind as CEL int and number fields as double, as the API server binds them', () => {
+    const bundle = { sources: [], kinds: [{ apiVersion: 'example.com/v1', kind: 'Widget', scope: 'Namespaced' as const, source: 'test', schema: {
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { replicas: { type: 'integer' }, ratio: { type: 'number' } }, 'x-kubernetes-validations': [
+        { rule: 'self.replicas % 2 == 0', message: 'replicas must be even' },
+        { rule: 'type(self.ratio) == double', message: 'ratio must be a double' },
+      ] } },
+    } }] };
+    const widget = (replicas: number) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'd' }, spec: { replicas, ratio: 1 } });
+    const v = new ManifestValidator(bundle);
+    expect(v.validate(widget(4))).toEqual([]);
+    expect(v.validate(widget(3))).toEqual([{ type: 'cel', text: 'spec: replicas must be even' }]);
+  });
+});
+
 describe('list types', () => {
   test('x-kubernetes-list-type: map rejects two entries with the same key', () => {
     const bundle = { sources: [], kinds: [{ apiVersion: 'example.com/v1', kind: 'Widget', scope: 'Namespaced' as const, source: 'test', schema: {
