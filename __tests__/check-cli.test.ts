@@ -1,0 +1,109 @@
+/**
+ * `meshfleet check` on the command line: exit codes, `-o json`, `--strict`, and the text
+ * format grouped by cluster.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { run, writeTempTree } from '../src/cli';
+import type { Finding } from '../src/check/finding';
+import { findingsJson, formatFindings } from '../src/check/format';
+import { failsCheck } from '../src/check/run-checks';
+import { synthFile } from './support/synth';
+
+/** Runs the CLI in-process, capturing what it prints. */
+function cli(args: string[]): { code: number; stdout: string; stderr: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((s) => err.push(String(s)) > 0);
+  try {
+    const code = run(args, {});
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+const TOPOLOGY = path.join(__dirname, '..', 'examples', 'docs-multi-primary.yaml');
+const docs = synthFile('examples/docs-multi-primary.yaml');
+
+describe('meshfleet check (CLI)', () => {
+  let out: string;
+  beforeAll(() => {
+    out = writeTempTree(docs.tree);
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  test('-o json on a fresh synth: exit 0, no errors', () => {
+    const result = cli(['check', '--topology', TOPOLOGY, '--out', out, '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).errors).toBe(0);
+  });
+
+  test('a hand edit breaking a CEL rule: exit 1, the rule\'s message and the diff, in JSON and text', () => {
+    const tree = new Map(docs.tree);
+    const file = 'cluster1/control-plane/helmrelease.istio-system.istiod.yaml';
+    tree.set(file, docs.tree.get(file)!.replace("name: RetryOnFailure\n      retryInterval: 1m", "name: RemediateOnFailure\n      retryInterval: 1m"));
+    const written = writeTempTree(tree);
+    try {
+      const json = cli(['check', '--topology', TOPOLOGY, '--out', written, '-o', 'json']);
+      expect(json.code).toBe(1);
+      const findings: Finding[] = JSON.parse(json.stdout).findings;
+      expect(findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.file, f.path, f.message.split('\n')[0]])).toEqual([
+        ['MF003', file, 'spec.install.strategy', ".retryInterval cannot be set when .name is 'RemediateOnFailure'"],
+        ['MF010', file, undefined, 'differs from what the topology synthesizes (- synthesized, + found):'],
+      ]);
+      const text = cli(['check', '--topology', TOPOLOGY, '--out', written]);
+      expect(text.code).toBe(1);
+      expect(text.stderr).toContain('cluster cluster1:\n');
+      expect(text.stderr).toContain(`  error MF003 ${file} (HelmRelease istio-system/istiod) spec.install.strategy: .retryInterval cannot be set when .name is 'RemediateOnFailure'\n`);
+      expect(text.stderr).toMatch(/^ +- +name: RetryOnFailure$/m);
+      expect(text.stderr).toMatch(/^ +\+ +name: RemediateOnFailure$/m);
+    } finally {
+      rmSync(written, { recursive: true, force: true });
+    }
+  });
+
+  test('usage errors exit 2', () => {
+    expect(cli(['check', '-o', 'yaml']).code).toBe(2);
+    expect(cli(['check', '--strictly']).code).toBe(2);
+  });
+
+  test('synth publishes output that passes check', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshfleet-synth-'));
+    writeFileSync(path.join(dir, 'mesh.yaml'), readFileSync(TOPOLOGY, 'utf8'));
+    const result = cli(['synth', '--topology', path.join(dir, 'mesh.yaml'), '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(0);
+    expect(cli(['check', '--topology', path.join(dir, 'mesh.yaml'), '--out', path.join(dir, 'out')]).code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('severity, --strict and formats', () => {
+  const warning: Finding = { severity: 'warning', code: 'MF201', message: 'subset v2 of h is used by no route in c1', cluster: 'c1', file: 'c1/mesh/dr.yaml', object: 'DestinationRule ns/h', path: 'spec.subsets[0]', fix: 'remove the subset' };
+  const fleetWide: Finding = { severity: 'error', code: 'MF104', message: 'network n2 receives cross-network traffic but ...', topology: 'services[s]', fix: 're-run synth' };
+
+  test('warnings fail only with --strict; info never', () => {
+    expect(failsCheck([warning])).toBe(false);
+    expect(failsCheck([warning], true)).toBe(true);
+    expect(failsCheck([{ ...warning, severity: 'info' }], true)).toBe(false);
+  });
+
+  test('text groups by cluster, fleet-wide first, and --strict prints warnings as errors', () => {
+    expect(formatFindings([warning, fleetWide])).toBe([
+      'fleet:',
+      '  error MF104: network n2 receives cross-network traffic but ...',
+      '      topology: services[s]',
+      '      fix: re-run synth',
+      'cluster c1:',
+      '  warning MF201 c1/mesh/dr.yaml (DestinationRule ns/h) spec.subsets[0]: subset v2 of h is used by no route in c1',
+      '      fix: remove the subset',
+      '1 error(s), 1 warning(s), 0 info',
+      '',
+    ].join('\n'));
+    expect(formatFindings([warning], true)).toContain('  error MF201 c1/mesh/dr.yaml');
+    expect(JSON.parse(findingsJson([warning], true))).toEqual({ findings: [{ ...warning, severity: 'error' }], errors: 1, warnings: 0 });
+  });
+});
