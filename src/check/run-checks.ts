@@ -4,6 +4,8 @@
 import type { Topology } from '../../topology';
 import { fleetFindings } from './fleet-checks';
 import { sortFindings, type Finding } from './finding';
+import { helmValuesFindings } from './helm-checks';
+import { HelmValuesChecker, shippedChartBundle, type ChartBundle } from './helm-values';
 import { istioFindings } from './istio-analyzers';
 import { meshView } from './mesh-view';
 import { outputObjects, type Tree } from './output-objects';
@@ -29,6 +31,8 @@ export interface CheckInput {
   readonly bundle?: SchemaBundle;
   /** A validator to reuse (it keeps compiled schemas) instead of one made from `bundle`. */
   readonly validator?: ManifestValidator;
+  /** Istio charts to check Helm values against. @default - the charts shipped in the package */
+  readonly charts?: ChartBundle;
 }
 
 /** Runs every check and returns the findings, sorted by cluster, file and severity. */
@@ -40,6 +44,7 @@ export function runChecks(input: CheckInput): Finding[] {
   return sortFindings([
     ...(input.expected ? staleFindings(input.expected, input.output, input.topologyFile) : []),
     ...schemaFindings(objects, unreadable, validator),
+    ...helmValuesFindings(objects, new HelmValuesChecker(input.charts ?? shippedChartBundle())),
     ...clusters.flatMap((c) => istioFindings(view, c)),
     ...fleetFindings(view),
   ]);
