@@ -147,7 +147,7 @@ describe('Istio analyzers (offline)', () => {
       spec: { host: 'helloworld.sample.svc.cluster.local', subsets: [{ name: 'v2', labels: { version: 'v2' } }] },
     });
     expect(added(docs, unused).map((f) => [f.code, f.severity, f.message])).toEqual([
-      ['MF201', 'warning', 'subset v2 of helloworld.sample.svc.cluster.local is used by no route in cluster1'],
+      ['MF201', 'info', 'subset v2 of helloworld.sample.svc.cluster.local is used by no route in cluster1'],
     ]);
   });
 

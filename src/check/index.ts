@@ -5,3 +5,6 @@ export * from './schema-bundle';
 export * from './schema-validator';
 export * from './staleness';
 export * from './output-objects';
+export * from './helm-values';
+export * from './istio-analyzers';
+export * from './fleet-checks';

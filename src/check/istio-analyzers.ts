@@ -44,7 +44,7 @@ function finding(o: OutputObject, code: string, severity: Finding['severity'], m
     ...(path ? { path } : {}),
     ...(topology ? { topology } : {}),
     fix,
-    link: code.startsWith('IST') ? istioLink(code) : undefined,
+    ...(code.startsWith('IST') ? { link: istioLink(code) } : {}),
   };
 }
 
@@ -273,7 +273,7 @@ export function routeDestinations(view: MeshView, cluster: string, hosts = new H
  * or network the host's service does not run in: istiod adds those labels to every endpoint
  * (pilot/pkg/serviceregistry/util/label AugmentLabels). Istio's analyzer calls AugmentLabels
  * with an empty cluster ID, so `istioctl analyze` cannot judge subsets by cluster label;
- * the topology can. MF201 (no Istio code): a subset no route of the cluster uses.
+ * the topology can. MF201 (no Istio code, info): a subset no route of the cluster uses.
  */
 export function destinationRules(view: MeshView, cluster: string, hosts = new HostIndex(knownHosts(view, cluster))): Finding[] {
   const used = new Set<string>();
@@ -304,7 +304,9 @@ export function destinationRules(view: MeshView, cluster: string, hosts = new Ho
           `the subset ${subset.name} defined in the DestinationRule does not select any pods, which may lead to 503 UH (NoHealthyUpstream): ${service.name} does not run in ${inCluster ?? `network ${inNetwork}`}`,
           `add ${inCluster ?? 'a cluster of that network'} to services[${service.name}].runsIn, or remove the subset`, `spec.subsets[${i}]`, `services[${service.name}]`));
       } else if (!used.has(`${host}|${subset?.name}`)) {
-        findings.push(finding(dr, ISTIO_CODES.unusedSubset, 'warning', `subset ${subset?.name} of ${spec(dr).host} is used by no route in ${cluster}`,
+        // Info, not a warning: an unused subset breaks nothing; it only costs every sidecar
+        // that sees the DestinationRule one more Envoy cluster per port.
+        findings.push(finding(dr, ISTIO_CODES.unusedSubset, 'info', `subset ${subset?.name} of ${spec(dr).host} is used by no route in ${cluster}`,
           'remove the subset, or route to it from a VirtualService', `spec.subsets[${i}]`));
       }
     });
