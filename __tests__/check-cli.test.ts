@@ -2,9 +2,10 @@
  * `meshfleet check` on the command line: exit codes, `-o json`, `--strict`, and the text
  * format grouped by cluster.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as runChecksModule from '../src/check/run-checks';
 import { run, writeTempTree } from '../src/cli';
 import type { Finding } from '../src/check/finding';
 import { findingsJson, formatFindings } from '../src/check/format';
@@ -78,6 +79,27 @@ describe('meshfleet check (CLI)', () => {
     expect(result.code).toBe(0);
     expect(cli(['check', '--topology', path.join(dir, 'mesh.yaml'), '--out', path.join(dir, 'out')]).code).toBe(0);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('synth runs the checks', () => {
+  test('synth refuses to publish when a check reports an error, and says why', () => {
+    // GIVEN a check that finds an error in what synth is about to publish
+    const finding: Finding = { severity: 'error', code: 'MF003', message: 'only one of credentialName or credentialNames can be set', cluster: 'cluster1', file: 'cluster1/mesh/x.yaml', path: 'spec.servers[0].tls' };
+    const spy = jest.spyOn(runChecksModule, 'runChecks').mockReturnValue([finding]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshfleet-synth-'));
+    try {
+      // WHEN synth runs
+      const result = cli(['synth', '--topology', TOPOLOGY, '--out', path.join(dir, 'out')]);
+      // THEN it exits 1, prints the finding, and writes nothing
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('  error MF003 cluster1/mesh/x.yaml spec.servers[0].tls: only one of credentialName or credentialNames can be set\n');
+      expect(result.stderr).toContain(`${path.join(dir, 'out')}/ was left unchanged.`);
+      expect(existsSync(path.join(dir, 'out'))).toBe(false);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
