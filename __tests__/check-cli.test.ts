@@ -2,14 +2,14 @@
  * `meshfleet check` on the command line: exit codes, `-o json`, `--strict`, and the text
  * format grouped by cluster.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as runChecksModule from '../src/check/run-checks';
-import { run, writeTempTree } from '../src/cli';
 import type { Finding } from '../src/check/finding';
 import { findingsJson, formatFindings } from '../src/check/format';
+import * as runChecksModule from '../src/check/run-checks';
 import { failsCheck } from '../src/check/run-checks';
+import { run, writeTempTree } from '../src/cli';
 import { synthFile } from './support/synth';
 
 /** Runs the CLI in-process, capturing what it prints. */
