@@ -39,10 +39,11 @@ export const OBJECT_META: SchemaNode = {
 /**
  * Hand-written minimal schemas of the built-in core/v1 kinds meshfleet writes.
  *
- * These are NOT the Kubernetes OpenAPI: no npm package shipping a pinned Kubernetes
- * OpenAPI was adopted yet, so the fields below were written from the Kubernetes 1.33 API
- * reference (https://kubernetes.io/docs/reference/kubernetes-api/) and cover what a
- * GitOps manifest of these kinds carries; a field missing here is reported as unknown.
+ * These are NOT the Kubernetes OpenAPI: the npm candidate (kubernetes-models 5.1.0) ships
+ * precompiled ES-module validators that do not reject unknown fields, so the fields below
+ * were written from the Kubernetes API reference
+ * (https://kubernetes.io/docs/reference/kubernetes-api/) and cover what a GitOps manifest
+ * of these kinds carries; a field missing here is reported as unknown.
  */
 export const CORE_V1: ReadonlyArray<BuiltinKind> = [
   {
