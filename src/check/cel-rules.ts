@@ -96,6 +96,8 @@ type Program = ((ctx: Record<string, CelInput>) => unknown) | { error: string };
 export class CelRuleEvaluator {
   private readonly env: CelEnv;
   private readonly programs = new Map<string, Program>();
+  /** Whether a schema node or any node below it carries rules (walks skip rule-free subtrees). */
+  private readonly ruled = new WeakMap<object, boolean>();
 
   constructor() {
     this.env = celEnv({ funcs: [...strings, ...urlLibrary()] });
@@ -108,8 +110,23 @@ export class CelRuleEvaluator {
     return out;
   }
 
+  private hasRules(schema: SchemaNode): boolean {
+    let known = this.ruled.get(schema);
+    if (known === undefined) {
+      this.ruled.set(schema, false); // guards against cycles while computing
+      const children = [
+        ...Object.values(isRecord(schema.properties) ? schema.properties : {}),
+        schema.items,
+        schema.additionalProperties,
+      ].filter(isRecord) as SchemaNode[];
+      known = Array.isArray(schema['x-kubernetes-validations']) || children.some((c) => this.hasRules(c));
+      this.ruled.set(schema, known);
+    }
+    return known;
+  }
+
   private walk(value: unknown, schema: SchemaNode, path: string, out: CelProblem[]): void {
-    if (value === undefined || value === null) return;
+    if (value === undefined || value === null || !this.hasRules(schema)) return;
     const rules = schema['x-kubernetes-validations'];
     if (Array.isArray(rules)) {
       for (const rule of rules) {
