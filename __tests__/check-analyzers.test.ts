@@ -3,12 +3,14 @@
  * staleness, each on a hand-edited or broken output, asserting code and message; and zero
  * findings on every bundled example.
  */
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { dump, load } from 'js-yaml';
 import type { Finding } from '../src/check/finding';
 import { runChecks } from '../src/check/run-checks';
 import { ManifestValidator } from '../src/check/schema-validator';
 import { upstreamBundle } from './support/crd-schema';
-import { synthFile, synthText, type Synthesized } from './support/synth';
+import { ROOT, synthFile, synthText, type Synthesized } from './support/synth';
 import { editTopology, MINIMAL_TOPOLOGY } from './support/topology-edits';
 
 const validator = new ManifestValidator(upstreamBundle());
@@ -46,10 +48,15 @@ function withFile(s: Fleet, file: string, doc: unknown, base: ReadonlyMap<string
 
 const summary = (fs: readonly Finding[]) => fs.map((f) => ({ code: f.code, severity: f.severity, file: f.file, path: f.path, message: f.message }));
 
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
+
 describe('bundled examples', () => {
-  test.each(['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml', '__tests__/fixtures/minimal.yaml'])('%s: no errors and no warnings', (file) => {
-    const s = synthFile(file);
-    expect(summary(check(s).filter((f) => f.severity !== 'info'))).toEqual([]);
+  test('every example is covered', () => {
+    expect(EXAMPLES).toEqual(expect.arrayContaining(['examples/docs-multi-primary.yaml', 'examples/global-fleet.yaml', 'examples/production.yaml']));
+  });
+
+  test.each([...EXAMPLES, '__tests__/fixtures/minimal.yaml'])('%s: zero findings', (file) => {
+    expect(summary(check(synthFile(file)))).toEqual([]);
   });
 });
 
