@@ -9,8 +9,7 @@ import type { Finding } from '../src/check/finding';
 import { findingsJson, formatFindings } from '../src/check/format';
 import * as runChecksModule from '../src/check/run-checks';
 import { failsCheck } from '../src/check/run-checks';
-import { run, writeTempTree } from '../src/cli';
-import { synthFile } from './support/synth';
+import { run } from '../src/cli';
 
 /** Runs the CLI in-process, capturing what it prints. */
 function cli(args: string[]): { code: number; stdout: string; stderr: string } {
@@ -28,14 +27,16 @@ function cli(args: string[]): { code: number; stdout: string; stderr: string } {
 }
 
 const TOPOLOGY = path.join(__dirname, '..', 'examples', 'docs-multi-primary.yaml');
-const docs = synthFile('examples/docs-multi-primary.yaml');
 
 describe('meshfleet check (CLI)', () => {
+  let dir: string;
   let out: string;
   beforeAll(() => {
-    out = writeTempTree(docs.tree);
+    dir = mkdtempSync(path.join(tmpdir(), 'meshfleet-check-'));
+    out = path.join(dir, 'out');
+    expect(cli(['synth', '--topology', TOPOLOGY, '--out', out]).code).toBe(0);
   });
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('-o json on a fresh synth: exit 0, no errors', () => {
     const result = cli(['check', '--topology', TOPOLOGY, '--out', out, '-o', 'json']);
@@ -44,24 +45,25 @@ describe('meshfleet check (CLI)', () => {
   });
 
   test('a hand edit breaking a CEL rule: exit 1, the rule\'s message and the diff, in JSON and text', () => {
-    const tree = new Map(docs.tree);
+    const written = path.join(dir, 'edited');
+    expect(cli(['synth', '--topology', TOPOLOGY, '--out', written]).code).toBe(0);
     const file = 'cluster1/control-plane/helmrelease.istio-system.istiod.yaml';
-    tree.set(file, docs.tree.get(file)!.replace("name: RetryOnFailure\n      retryInterval: 1m", "name: RemediateOnFailure\n      retryInterval: 1m"));
-    const written = writeTempTree(tree);
+    const text = readFileSync(path.join(written, file), 'utf8');
+    writeFileSync(path.join(written, file), text.replace('name: RetryOnFailure\n      retryInterval: 1m', 'name: RemediateOnFailure\n      retryInterval: 1m'));
     try {
       const json = cli(['check', '--topology', TOPOLOGY, '--out', written, '-o', 'json']);
       expect(json.code).toBe(1);
       const findings: Finding[] = JSON.parse(json.stdout).findings;
       expect(findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.file, f.path, f.message.split('\n')[0]])).toEqual([
         ['MF003', file, 'spec.install.strategy', ".retryInterval cannot be set when .name is 'RemediateOnFailure'"],
-        ['MF010', file, undefined, 'differs from what the topology synthesizes (- synthesized, + found):'],
+        ['MF010', file, undefined, 'differs (- on disk, + synthesized)'],
       ]);
-      const text = cli(['check', '--topology', TOPOLOGY, '--out', written]);
-      expect(text.code).toBe(1);
-      expect(text.stderr).toContain('cluster cluster1:\n');
-      expect(text.stderr).toContain(`  error MF003 ${file} (HelmRelease istio-system/istiod) spec.install.strategy: .retryInterval cannot be set when .name is 'RemediateOnFailure'\n`);
-      expect(text.stderr).toMatch(/^ +- +name: RetryOnFailure$/m);
-      expect(text.stderr).toMatch(/^ +\+ +name: RemediateOnFailure$/m);
+      const result = cli(['check', '--topology', TOPOLOGY, '--out', written]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('cluster cluster1:\n');
+      expect(result.stderr).toContain(`  error MF003 ${file} (HelmRelease istio-system/istiod) spec.install.strategy: .retryInterval cannot be set when .name is 'RemediateOnFailure'\n`);
+      expect(result.stderr).toMatch(/^ +- +name: RemediateOnFailure$/m);
+      expect(result.stderr).toMatch(/^ +\+ +name: RetryOnFailure$/m);
     } finally {
       rmSync(written, { recursive: true, force: true });
     }
