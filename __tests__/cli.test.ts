@@ -92,9 +92,9 @@ describe('meshfleet CLI', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('network1', 'network9'));
     const result = meshfleet(['check', '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`differs: ${out}/cluster1/platform/namespace.istio-system.yaml (- on disk, + synthesized)\n    @@ line 10 @@\n    -    topology.istio.io/network: network9\n    +    topology.istio.io/network: network1\n`);
-    expect(result.stderr).toContain(`missing: ${out}/cluster1/mesh/destinationrule.sample.helloworld.yaml`);
-    expect(result.stderr).toContain(`extra: ${out}/cluster1/mesh/destinationrule.sample.hello.yaml`);
+    expect(result.stderr).toContain('  error MF010 cluster1/platform/namespace.istio-system.yaml: differs (- on disk, + synthesized)\n      @@ line 10 @@\n      -    topology.istio.io/network: network9\n      +    topology.istio.io/network: network1\n');
+    expect(result.stderr).toContain('  error MF010 cluster1/mesh/destinationrule.sample.helloworld.yaml: missing\n');
+    expect(result.stderr).toContain('  error MF010 cluster1/mesh/destinationrule.sample.hello.yaml: extra\n');
   });
 
   test('cdk8s synth (the README command) keeps dist/ untouched when the topology is broken', () => {

@@ -584,7 +584,7 @@ describe('check on odd output directories', () => {
     fs.chmodSync(file, 0o000);
     const result = cli(['check', '--out', out], IS_ROOT ? { uid: NOBODY, gid: NOBODY, env: { HOME: dir } } : {});
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`  unreadable: ${file} (EACCES)`);
+    expect(result.stderr).toContain('  error MF010 cluster1/kustomization.yaml: unreadable (EACCES)\n');
   });
 
   test('differences are shown as the first differing lines', () => {

@@ -9,6 +9,7 @@ import { dump } from 'js-yaml';
 import { buildFleet, synthesizeFleet } from '../clusters/fleet';
 import { planCommand } from '../plan/command';
 import { APPLIED_LAYERS } from '../src/layer-chart';
+import { failsCheck, runChecks } from '../src/check';
 import { renderTree } from '../src/output';
 import { parseTopology, TopologyError } from '../topology';
 
@@ -68,18 +69,22 @@ if (require.main === module) {
   const t2 = performance.now();
   const tree = renderTree(fleet.app, APPLIED_LAYERS);
   const t3 = performance.now();
+  const findings = runChecks({ topology, output: tree });
+  const t4 = performance.now();
   const bytes = [...tree.values()].reduce((n, c) => n + c.length, 0);
   console.log(`fleet: ${clusters} clusters x ${services} services (${(text.length / 1024).toFixed(0)} KiB topology)`);
   console.log(`load+validate: ${(t1 - t0).toFixed(0)} ms`);
   console.log(`build constructs: ${(t2 - t1).toFixed(0)} ms`);
   console.log(`render ${tree.size} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${(t3 - t2).toFixed(0)} ms`);
-  console.log(`total: ${(t3 - t0).toFixed(0)} ms; heap used ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MiB`);
+  const counts = ['error', 'warning', 'info'].map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
+  console.log(`meshfleet check (every check but staleness): ${(t4 - t3).toFixed(0)} ms (${counts}${failsCheck(findings) ? '; FAILS' : ''})`);
+  console.log(`total (load to render): ${(t3 - t0).toFixed(0)} ms; heap used ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MiB`);
 
   // plan: the same fleet with one more caller cluster for svc0, against the committed output.
   const baseline = { label: 'dist/', tree: synthesizeFleet(topology) };
   const changed = text.replace(/clusters:\n( *)- c0\n/, (m, indent: string) => `${m}${indent}- c1\n`);
-  const t4 = performance.now();
+  const t6 = performance.now();
   const planned = planCommand({ topologyText: changed, topologyFile: 'generated.yaml', baseline, format: 'markdown' });
-  const t5 = performance.now();
-  console.log(`plan (synth + model + diff, one caller added): ${(t5 - t4).toFixed(0)} ms; ${planned.result.diff.changes.length} mesh changes, ${planned.result.objects.length} files, exit ${planned.code}`);
+  const t7 = performance.now();
+  console.log(`plan (synth + model + diff, one caller added): ${(t7 - t6).toFixed(0)} ms; ${planned.result.diff.changes.length} mesh changes, ${planned.result.objects.length} files, exit ${planned.code}`);
 }

@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const stamp = path.join(root, 'lib', '.tsbuildinfo');
-const sources = ['index.ts', 'main.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'imports'];
+const sources = ['index.ts', 'main.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports'];
 
 function newest(file) {
   const stat = statSync(file, { throwIfNoEntry: false });
@@ -20,7 +20,7 @@ function newest(file) {
 const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 if (Math.max(...sources.map((s) => newest(path.join(root, s)))) > built) {
   process.stderr.write('meshfleet: sources changed since the last build; running `npm run build`\n');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
   const now = new Date();
   utimesSync(stamp, now, now); // tsc leaves an unchanged build info alone
 }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { synthesizeFleet } from '../clusters/fleet';
 import { loadTopology, Topology, TopologyError } from '../topology';
+import { failsCheck, Finding, formatFindings, publishProblemFinding, runChecks, sortFindings } from './check';
 import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
 import { COMPLETION_SHELLS, CompletionCommand, CompletionShell, completionScript } from './completion';
 import { didYouMean } from './did-you-mean';
@@ -22,7 +23,7 @@ import { OutputTree, writeTree } from './output';
 import { publishTree, writeScratchPlaceholder } from './publish';
 import { outputProblems } from './publish-check';
 import { MARKER_DIR } from './publish-marker';
-import { PublishError, readOwnership, refuseTarget } from './publish-target';
+import { PublishError, readOwnership, refuseTarget, walk } from './publish-target';
 import { runPlan } from './plan-cli';
 import { toProblems, TopologyProblem } from './topology-result';
 import { toYamlStream } from './yaml-stream';
@@ -60,12 +61,14 @@ export interface StaleFile {
   readonly message: string;
 }
 
-/** `check`: the differences between `out` and what the topology synthesizes (for the selected clusters). */
-export function staleEntries(options: CliOptions): StaleFile[] {
-  const topology = loadTopology(options.topology);
+/**
+ * `check`'s staleness part: the differences between `out` and what the topology synthesizes
+ * (for the selected clusters). `topology` and `expected` are passed when already at hand.
+ */
+export function staleEntries(options: CliOptions, topology = loadTopology(options.topology), expected = synthesizeFleet(topology)): StaleFile[] {
   const names = clusterNames(topology);
   const selected = options.clusters ? new Set(options.clusters) : undefined;
-  return outputProblems(synthesizeFleet(topology), options.out)
+  return outputProblems(expected, options.out)
     .map((message) => staleFile(message, options.out))
     .filter((s) => {
       if (!selected) return true;
@@ -122,6 +125,50 @@ function ownedTree(out: string): Map<string, string> {
     if (lstatSync(abs, { throwIfNoEntry: false })?.isFile()) files.set(file, readFileSync(abs, 'utf8'));
   }
   return files;
+}
+
+/** What `check` found: the stale files, and every finding (staleness included, as MF010). */
+export interface CheckOutcome {
+  readonly stale: readonly StaleFile[];
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * `check`: staleness against a fresh synth (read as the publisher owns the directory: marker,
+ * manifest, no links followed), then every check of src/check on the files as they are on
+ * disk. With `--cluster`, only findings of those clusters (and fleet-wide ones) are kept.
+ */
+export function checkCommand(options: CliOptions, topology = loadTopology(options.topology)): CheckOutcome {
+  const stale = staleEntries(options, topology);
+  const selected = options.clusters ? new Set(options.clusters) : undefined;
+  const findings = runChecks({ topology, output: readOutputDir(options.out), topologyFile: options.topology })
+    .filter((f) => !selected || f.cluster === undefined || selected.has(f.cluster));
+  return { stale, findings: sortFindings([...stale.map((s) => publishProblemFinding(s.message, options.out)), ...findings]) };
+}
+
+/**
+ * The regular files of an output directory (relative path → content), the publisher's
+ * marker folder excepted; symbolic links are not followed. A missing directory reads as empty.
+ */
+export function readOutputDir(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  try {
+    if (!lstatSync(dir).isDirectory()) return files;
+    walk(dir, (file, stat) => {
+      if (file === MARKER_DIR) return false;
+      if (stat.isFile()) {
+        try {
+          files.set(file, readFileSync(path.join(dir, file), 'utf8'));
+        } catch {
+          // An unreadable file is reported by the staleness check (outputProblems).
+        }
+      }
+      return stat.isDirectory();
+    });
+  } catch {
+    // An unreadable directory is reported by the staleness check (outputProblems).
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Test-only: `MESHFLEET_TEST_KILL_AT=<n>` kills the process with SIGKILL at publish step n. */
@@ -189,9 +236,14 @@ export interface CheckReport {
   readonly kind: 'CheckResult';
   readonly topology: string;
   readonly out: string;
+  /** No topology problem and no stale file (other findings may remain: see `errors`). */
   readonly upToDate: boolean;
   readonly problems: readonly TopologyProblem[];
   readonly stale: readonly StaleFile[];
+  /** Every finding of every check (staleness included, as MF010), `--strict` applied. */
+  readonly findings: readonly Finding[];
+  readonly errors: number;
+  readonly warnings: number;
   /** The command that rewrites the stale files; null when there is nothing to fix that way. */
   readonly fix: string | null;
 }
@@ -212,6 +264,7 @@ interface Flags {
   readonly cluster?: string[];
   readonly output?: 'text' | 'json';
   readonly quiet?: boolean;
+  readonly strict?: boolean;
 }
 
 function resolve(flags: Flags, env: NodeJS.ProcessEnv): CliOptions {
@@ -233,6 +286,13 @@ function synthAction(flags: Flags, io: Io): number {
     checkClusterNames(topology, options.topology, options.clusters);
     const names = clusterNames(topology);
     const fresh = synthesizeFleet(topology);
+    // What `check` would reject is never published (nor streamed).
+    const findings = runChecks({ topology, output: fresh, topologyFile: options.topology });
+    if (failsCheck(findings)) {
+      const unchanged = options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`;
+      io.err(`${formatFindings(findings)}meshfleet: the synthesized output fails \`meshfleet check\`; fix the errors above.${unchanged}\n`);
+      return 1;
+    }
     if (options.out === STDOUT) {
       io.out(toYamlStream(only(topology, fresh, options.clusters)));
       return 0;
@@ -276,18 +336,23 @@ function validateAction(flags: Flags, io: Io): number {
 
 function checkAction(flags: Flags, io: Io): number {
   const options = resolve(flags, io.env);
+  const strict = flags.strict ?? false;
   const fix = fixCommand({ topology: flags.topology, out: flags.out, clusters: flags.cluster });
-  let stale: StaleFile[] = [];
+  let outcome: CheckOutcome = { stale: [], findings: [] };
   let problems: readonly TopologyProblem[] = [];
   let error: TopologyError | undefined;
   try {
-    checkClusterNames(loadTopology(options.topology), options.topology, options.clusters);
-    stale = staleEntries(options);
+    const topology = loadTopology(options.topology);
+    checkClusterNames(topology, options.topology, options.clusters);
+    outcome = checkCommand(options, topology);
   } catch (e) {
     if (!(e instanceof TopologyError)) throw e;
     error = e;
     problems = toProblems(e);
   }
+  const { stale } = outcome;
+  const findings = outcome.findings.map((f) => (strict && f.severity === 'warning' ? { ...f, severity: 'error' as const } : f));
+  const failed = problems.length > 0 || failsCheck(findings);
   if (flags.output === 'json') {
     const report: CheckReport = {
       kind: 'CheckResult',
@@ -296,17 +361,21 @@ function checkAction(flags: Flags, io: Io): number {
       upToDate: !problems.length && !stale.length,
       problems,
       stale,
+      findings,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
       fix: stale.length ? fix : null,
     };
     io.out(`${JSON.stringify(report, null, 2)}\n`);
   } else if (error) {
     io.err(`${error.message}\n`);
-  } else if (stale.length) {
-    io.err(`meshfleet: ${options.out}/ is stale; run \`${fix}\` and commit:\n${stale.map((s) => `  ${s.message}`).join('\n')}\n`);
+  } else if (findings.length) {
+    const stalePart = stale.length ? `meshfleet: ${options.out}/ is stale; run \`${fix}\` and commit\n` : '';
+    (failed ? io.err : io.out)(`${formatFindings(findings)}${stalePart}`);
   } else if (!flags.quiet) {
-    io.out(`meshfleet: ${options.out}/ is up to date with ${options.topology}\n`);
+    io.out(`meshfleet: ${options.out}/ is up to date with ${options.topology} and passes every check\n`);
   }
-  return problems.length || stale.length ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 function initAction(flags: { model?: InitModel; file?: string; force?: boolean; quiet?: boolean }, io: Io): number {
@@ -387,11 +456,12 @@ function program(io: Io, result: (code: number) => void): Command {
     .addOption(outputOption())
     .addOption(quietOption())
     .action((flags: Flags) => result(validateAction(flags, io)));
-  command('check', 'fail if the output directory is not exactly what the topology synthesizes')
+  command('check', 'check the output directory: schemas and CEL rules, Helm values, Istio analyzers, cross-cluster rules, staleness')
     .addOption(topologyOption())
     .addOption(new Option('--out <dir>', `output directory to check (default: $MESHFLEET_OUT or ${DEFAULT_OUT})`).argParser(once()))
     .addOption(clusterOption())
     .addOption(outputOption())
+    .addOption(new Option('--strict', 'treat warnings as errors'))
     .addOption(quietOption())
     .action((flags: Flags) => result(checkAction(flags, io)));
   // Listed for help and completion; `run` hands `plan` to src/plan-cli.ts before parsing.

@@ -1,0 +1,483 @@
+/**
+ * Strict validation of Kubernetes objects as the API server would do it on create:
+ * the structural schema of the pinned CRDs (shipped in the {@link SchemaBundle}) and
+ * hand-written schemas of a few built-in core/v1 kinds.
+ *
+ * The OpenAPI v3 (structural) schemas are converted to JSON Schema and checked with ajv,
+ * approximating `kubectl apply --validate=strict` / API-server pruning: a field that the
+ * schema does not declare is an error unless the node has
+ * `x-kubernetes-preserve-unknown-fields: true` or an `additionalProperties` schema.
+ *
+ * Checked: unknown fields, `type`, `nullable`, `x-kubernetes-int-or-string`, `enum`,
+ * `required`, `pattern`, min/max (length, items, properties, value), `oneOf` / `anyOf` /
+ * `allOf` / `not`, `x-kubernetes-list-type: set` (unique items) and `map` (unique
+ * `x-kubernetes-list-map-keys`), the formats int32, int64, double, byte and date-time,
+ * ObjectMeta (name, namespace, label and annotation-key syntax, namespace presence by
+ * scope) and the `x-kubernetes-validations` CEL rules ({@link CelRuleEvaluator}).
+ *
+ * Not checked: formats other than the five above (the API server ignores most),
+ * `default` (no defaulting), admission webhooks, rules that only apply on update.
+ * ObjectMeta fields other than name, generateName, namespace, labels, annotations and
+ * finalizers are rejected (ownerReferences, uid, ... do not belong in GitOps manifests).
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { CORE_V1, OBJECT_META, STRING, type NameRule } from './builtin-schemas';
+import { CelRuleEvaluator } from './cel-rules';
+import type { SchemaBundle, SchemaNode } from './schema-bundle';
+
+type Scope = 'Namespaced' | 'Cluster';
+
+interface KindEntry {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly scope: Scope;
+  readonly nameRule: NameRule;
+  readonly schema: SchemaNode;
+  /** Where the schema came from (for messages). */
+  readonly source: string;
+}
+
+/** What is wrong with one object. */
+export interface SchemaProblem {
+  /**
+   * `schema` (structural schema, formats, metadata, list types), `cel` (a CEL rule is
+   * violated), `cel-unevaluable` (a CEL rule could not be evaluated), `cel-skipped`
+   * (a transition rule, which does not apply on create), `no-schema` (unknown kind).
+   */
+  readonly type: 'schema' | 'cel' | 'cel-unevaluable' | 'cel-skipped' | 'no-schema';
+  /** `<path>: <message>`, e.g. `spec.servers[0].tls.mode: must be one of ...`. */
+  readonly text: string;
+}
+
+function isRecord(value: unknown): value is { [key: string]: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------------------
+// OpenAPI v3 (structural) → JSON Schema (draft-07, for ajv)
+// ---------------------------------------------------------------------------
+
+const KNOWN_FORMATS = new Set(['int32', 'int64', 'double', 'byte', 'date-time']);
+
+/** Keywords whose values are copied unchanged. */
+const COPIED = [
+  'required', 'minLength', 'maxLength', 'minimum', 'maximum', 'multipleOf',
+  'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties',
+] as const;
+
+/**
+ * Convert one OpenAPI schema node. `inJunctor` is true inside allOf/anyOf/oneOf/not,
+ * where structural schemas only carry value validations: those branches must not
+ * close the object (ajv's additionalProperties only sees sibling `properties`).
+ */
+function toJsonSchema(node: unknown, inJunctor: boolean): SchemaNode {
+  if (!isRecord(node)) return {};
+  const out: Record<string, unknown> = {};
+  const preserveUnknown = node['x-kubernetes-preserve-unknown-fields'] === true;
+  const intOrString = node['x-kubernetes-int-or-string'] === true;
+  const nullable = node.nullable === true;
+
+  const types: string[] = intOrString ? ['integer', 'string'] : typeof node.type === 'string' ? [node.type] : [];
+  if (types.length > 0) {
+    if (nullable) types.push('null');
+    out.type = types.length === 1 ? types[0] : types;
+  }
+  if (Array.isArray(node.enum)) {
+    out.enum = nullable && !node.enum.includes(null) ? [...node.enum, null] : node.enum;
+  }
+  if (typeof node.format === 'string' && KNOWN_FORMATS.has(node.format)) out.format = node.format;
+  if (typeof node.pattern === 'string' && compiles(node.pattern)) out.pattern = node.pattern;
+  for (const keyword of COPIED) {
+    if (node[keyword] !== undefined) out[keyword] = node[keyword];
+  }
+  // OpenAPI 3.0 boolean exclusiveMinimum/Maximum → draft-07 numeric form.
+  if (node.exclusiveMinimum === true && typeof node.minimum === 'number') {
+    out.exclusiveMinimum = node.minimum;
+    delete out.minimum;
+  }
+  if (node.exclusiveMaximum === true && typeof node.maximum === 'number') {
+    out.exclusiveMaximum = node.maximum;
+    delete out.maximum;
+  }
+  if (node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
+
+  let properties = isRecord(node.properties) ? node.properties : undefined;
+  if (node['x-kubernetes-embedded-resource'] === true) {
+    properties = { apiVersion: STRING, kind: STRING, metadata: OBJECT_META, ...properties };
+  }
+  if (properties) {
+    out.properties = Object.fromEntries(
+      Object.entries(properties).map(([name, child]) => [name, toJsonSchema(child, inJunctor)]),
+    );
+  }
+  if (node.items !== undefined) out.items = toJsonSchema(node.items, inJunctor);
+  if (isRecord(node.propertyNames)) out.propertyNames = toJsonSchema(node.propertyNames, true);
+  if (typeof node.additionalProperties === 'boolean') {
+    out.additionalProperties = node.additionalProperties;
+  } else if (isRecord(node.additionalProperties)) {
+    out.additionalProperties = toJsonSchema(node.additionalProperties, inJunctor);
+  }
+  for (const junctor of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const branches = node[junctor];
+    // int-or-string's anyOf [{type: integer}, {type: string}] is expressed by `type` above.
+    if (!Array.isArray(branches) || (junctor === 'anyOf' && intOrString)) continue;
+    out[junctor] = branches.map((branch) => toJsonSchema(branch, true));
+  }
+  if (node.not !== undefined) out.not = toJsonSchema(node.not, true);
+
+  // Structural pruning: an object node keeps only declared fields unless it
+  // preserves unknown fields or declares additionalProperties.
+  const isObjectNode = node.type === 'object' || properties !== undefined;
+  if (!inJunctor && isObjectNode && !preserveUnknown && node.additionalProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    // Go RE2 syntax JS cannot compile: skipped (none in the pinned CRDs as of writing).
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------
+
+function formatKey(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** JSON pointer (ajv instancePath) → `spec.servers[0].tls.mode`, using the data to tell arrays from maps. */
+function pointerToPath(pointer: string, data: unknown, extra?: string): string {
+  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) segments.push(extra);
+  let out = '';
+  let cursor: unknown = data;
+  for (const segment of segments) {
+    if (Array.isArray(cursor) && /^\d+$/.test(segment)) {
+      out += `[${segment}]`;
+      cursor = cursor[Number(segment)];
+    } else {
+      out += formatKey(segment);
+      cursor = isRecord(cursor) ? cursor[segment] : undefined;
+    }
+  }
+  return out === '' ? '(root)' : out.replace(/^\./, '');
+}
+
+function show(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return `${typeof value} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
+}
+
+/** Names a branch of an Istio-style oneOf requires (`{required: [x]}` → x). */
+function requiredNames(branch: unknown): string[] {
+  return isRecord(branch) && Array.isArray(branch.required) ? branch.required.map(String) : [];
+}
+
+function describeOneOf(error: ErrorObject): string {
+  const branches = Array.isArray(error.schema) ? error.schema : [];
+  const fields = branches.flatMap(requiredNames);
+  const hasNone = branches.some((b) => isRecord(b) && b.not !== undefined);
+  const setFields = isRecord(error.data) ? fields.filter((f) => (error.data as Record<string, unknown>)[f] !== undefined) : [];
+  if (fields.length === 0) return error.message ?? 'must match exactly one schema in oneOf';
+  const which = hasNone ? 'at most one' : 'exactly one';
+  const got = setFields.length > 0 ? `got ${setFields.join(', ')}` : 'got none';
+  return `${which} of ${fields.join(', ')} may be set (${got})`;
+}
+
+function describe(error: ErrorObject, object: unknown): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${pointerToPath(error.instancePath, object, String(params.additionalProperty))}: unknown field`;
+    case 'required':
+      return `${pointerToPath(error.instancePath, object, String(params.missingProperty))}: required field is missing`;
+    default:
+      break;
+  }
+  const at = pointerToPath(error.instancePath, object);
+  switch (error.keyword) {
+    case 'enum':
+      return `${at}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${show(error.data)})`;
+    case 'type':
+      return `${at}: must be ${String(params.type).split(',').join(' or ')} (got ${show(error.data)})`;
+    case 'format':
+      return `${at}: must be a valid ${String(params.format)} (got ${show(error.data)})`;
+    case 'pattern':
+      return `${at}: must match /${String(params.pattern)}/ (got ${show(error.data)})`;
+    case 'oneOf':
+      return `${at}: ${describeOneOf(error)}`;
+    default:
+      return `${at}: ${error.message ?? error.keyword}${typeof error.data === 'object' ? '' : ` (got ${show(error.data)})`}`;
+  }
+}
+
+/** Drop errors from inside oneOf/anyOf branches when the junctor itself is reported. */
+function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
+  const junctors = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
+  return errors.filter((e) => !junctors.some((prefix) => e.schemaPath.startsWith(prefix)));
+}
+
+// ---------------------------------------------------------------------------
+// ObjectMeta checks the schema cannot express well
+// ---------------------------------------------------------------------------
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function nameProblem(name: string, rule: NameRule): string | undefined {
+  switch (rule) {
+    case 'dns1123Label':
+      return name.length <= 63 && DNS1123_LABEL.test(name) ? undefined : 'must be an RFC 1123 label (lowercase alphanumerics and "-", at most 63)';
+    case 'dns1035Label':
+      return name.length <= 63 && DNS1035_LABEL.test(name) ? undefined : 'must be an RFC 1035 label (lowercase alphanumerics and "-", starting with a letter, at most 63)';
+    default:
+      return name.length <= 253 && DNS1123_SUBDOMAIN.test(name) ? undefined : 'must be an RFC 1123 subdomain (lowercase alphanumerics, "-" and ".", at most 253)';
+  }
+}
+
+function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+    return 'key prefix must be an RFC 1123 subdomain';
+  }
+  if (name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    return 'key name must be at most 63 alphanumerics, "-", "_" or ".", starting and ending alphanumeric';
+  }
+  return undefined;
+}
+
+function metadataProblems(metadata: unknown, entry: KindEntry): string[] {
+  if (!isRecord(metadata)) return []; // reported by the schema
+  const problems: string[] = [];
+  const { name, generateName, namespace, labels, annotations } = metadata;
+  if (name === undefined && generateName === undefined) {
+    problems.push('metadata.name: required field is missing (or metadata.generateName)');
+  }
+  if (typeof name === 'string') {
+    const problem = nameProblem(name, entry.nameRule);
+    if (problem) problems.push(`metadata.name: ${problem} (got ${JSON.stringify(name)})`);
+  }
+  if (entry.scope === 'Namespaced' && namespace === undefined) {
+    problems.push(`metadata.namespace: required for namespaced kind ${entry.kind}`);
+  }
+  if (entry.scope === 'Cluster' && namespace !== undefined) {
+    problems.push(`metadata.namespace: must not be set on cluster-scoped kind ${entry.kind}`);
+  }
+  if (typeof namespace === 'string' && nameProblem(namespace, 'dns1123Label')) {
+    problems.push(`metadata.namespace: ${nameProblem(namespace, 'dns1123Label')} (got ${JSON.stringify(namespace)})`);
+  }
+  for (const [field, map] of [['labels', labels], ['annotations', annotations]] as const) {
+    if (!isRecord(map)) continue;
+    for (const [key, value] of Object.entries(map)) {
+      const at = `metadata.${field}${formatKey(key)}`;
+      const keyProblem = qualifiedNameProblem(key);
+      if (keyProblem) problems.push(`${at}: ${keyProblem}`);
+      if (field === 'labels' && typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
+        problems.push(`${at}: label value must be at most 63 alphanumerics, "-", "_" or ".", starting and ending alphanumeric (got ${JSON.stringify(value)})`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The root schema for one kind: apiVersion/kind pinned, metadata = OBJECT_META, and
+ * every other top-level field (spec, status, ...) left to its own validator (`{}`).
+ */
+function rootSchema(entry: KindEntry): SchemaNode {
+  const base = entry.schema;
+  const properties = isRecord(base.properties) ? base.properties : {};
+  const root: SchemaNode = {
+    ...base,
+    type: 'object',
+    properties: {
+      ...Object.fromEntries(Object.keys(properties).map((name) => [name, {}])),
+      apiVersion: { type: 'string', enum: [entry.apiVersion] },
+      kind: { type: 'string', enum: [entry.kind] },
+      metadata: OBJECT_META,
+    },
+    required: [...new Set([...(Array.isArray(base.required) ? base.required : []), 'apiVersion', 'kind', 'metadata'])],
+  };
+  return toJsonSchema(root, false);
+}
+
+function newAjv(): Ajv {
+  // code.optimize=false halves compile time of the big (Argo CD, ESO) schemas.
+  const instance = new Ajv({ strict: false, allErrors: true, verbose: true, code: { optimize: false } });
+  instance.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n <= 2 ** 31 - 1,
+  });
+  instance.addFormat('int64', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 63,
+  });
+  instance.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+  instance.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/);
+  return instance;
+}
+
+/**
+ * Validators of one kind. The root checks the envelope (apiVersion, kind, metadata,
+ * unknown top-level fields); each top-level field (spec, status, ...) has its own
+ * validator, compiled the first time an object carries that field: Argo CD's
+ * Application status alone is twice the size of its spec.
+ */
+interface KindValidators {
+  readonly root: ValidateFunction;
+  readonly fields: Map<string, ValidateFunction>;
+}
+
+function pointerSegment(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** `x-kubernetes-list-type: map` entries must be unique by their `x-kubernetes-list-map-keys`. */
+function listMapProblems(value: unknown, schema: unknown, path: string, out: string[]): void {
+  if (!isRecord(schema) || value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    const keys = schema['x-kubernetes-list-map-keys'];
+    if (schema['x-kubernetes-list-type'] === 'map' && Array.isArray(keys)) {
+      const seen = new Map<string, number>();
+      value.forEach((item, i) => {
+        if (!isRecord(item)) return;
+        const id = JSON.stringify(keys.map((k) => item[String(k)] ?? null));
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, i);
+        else out.push(`${path}[${i}]: duplicate entry of a map list, same ${keys.join(', ')} as ${path}[${first}] (got ${id})`);
+      });
+    }
+    value.forEach((item, i) => listMapProblems(item, schema.items, `${path}[${i}]`, out));
+    return;
+  }
+  if (!isRecord(value)) return;
+  const properties = isRecord(schema.properties) ? schema.properties : {};
+  for (const [key, child] of Object.entries(value)) {
+    const childSchema = properties[key] ?? schema.additionalProperties;
+    listMapProblems(child, childSchema, path === '' ? key : `${path}${formatKey(key)}`, out);
+  }
+}
+
+/**
+ * Validates Kubernetes objects against a {@link SchemaBundle} and the built-in kinds,
+ * CEL rules included. Holds compiled validators; create one per check run.
+ */
+export class ManifestValidator {
+  private readonly byKey = new Map<string, KindEntry>();
+  private readonly versionsByKind = new Map<string, string[]>();
+  private readonly validators = new Map<string, KindValidators>();
+  private readonly cel = new CelRuleEvaluator();
+  private ajvInstance?: Ajv;
+
+  constructor(bundle: SchemaBundle) {
+    for (const k of bundle.kinds) {
+      this.byKey.set(`${k.apiVersion} ${k.kind}`, { ...k, nameRule: 'dns1123Subdomain' });
+    }
+    for (const core of CORE_V1) {
+      this.byKey.set(`v1 ${core.kind}`, { apiVersion: 'v1', source: '(hand-written core/v1 schema)', ...core });
+    }
+    for (const entry of this.byKey.values()) {
+      this.versionsByKind.set(entry.kind, [...(this.versionsByKind.get(entry.kind) ?? []), entry.apiVersion]);
+    }
+  }
+
+  /** `apiVersion kind` of every kind with a schema, sorted. */
+  public kinds(): string[] {
+    return [...this.byKey.keys()].sort();
+  }
+
+  /** Every problem of one object; empty when the API server would accept it on create. */
+  public validate(object: unknown): SchemaProblem[] {
+    const problems: SchemaProblem[] = [];
+    const add = (type: SchemaProblem['type'], lines: Iterable<string>) => {
+      for (const text of new Set(lines)) problems.push({ type, text });
+    };
+    if (!isRecord(object)) {
+      add('schema', [`(root): must be an object (got ${show(object)})`]);
+      return problems;
+    }
+    if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
+      add('schema', [
+        ...(typeof object.apiVersion !== 'string' ? ['apiVersion: required string field is missing'] : []),
+        ...(typeof object.kind !== 'string' ? ['kind: required string field is missing'] : []),
+      ]);
+      return problems;
+    }
+    const key = `${object.apiVersion} ${object.kind}`;
+    const entry = this.byKey.get(key);
+    if (!entry) {
+      const served = this.versionsByKind.get(object.kind);
+      const hint = object.kind === 'IstioOperator'
+        ? ' (IstioOperator has no CRD since Istio 1.24: it is istioctl input only)'
+        : served
+          ? ` (${object.kind} is served as ${served.join(', ')})`
+          : ' (neither a pinned CRD nor a built-in core kind)';
+      add('no-schema', [`${served ? 'apiVersion' : 'kind'}: no schema for ${key}${hint}`]);
+      return problems;
+    }
+    const listMaps: string[] = [];
+    listMapProblems(object, entry.schema, '', listMaps);
+    add('schema', [
+      ...this.schemaErrors(key, entry, object).map((e) => describe(e, object)),
+      ...listMaps,
+      ...metadataProblems(object.metadata, entry),
+    ]);
+    for (const p of this.cel.problems(object, entry.schema)) {
+      const at = p.path === '' ? '(root)' : p.path;
+      const type = p.outcome.kind === 'violated' ? 'cel' : p.outcome.kind === 'unevaluable' ? 'cel-unevaluable' : 'cel-skipped';
+      add(type, [`${at}: ${p.outcome.message}`]);
+    }
+    return problems;
+  }
+
+  private ajv(): Ajv {
+    this.ajvInstance ??= newAjv();
+    return this.ajvInstance;
+  }
+
+  /** ajv errors for one object, with instancePath/schemaPath relative to the object root. */
+  private schemaErrors(key: string, entry: KindEntry, object: Record<string, unknown>): ErrorObject[] {
+    let kind = this.validators.get(key);
+    if (!kind) {
+      kind = { root: this.ajv().compile(rootSchema(entry)), fields: new Map() };
+      this.validators.set(key, kind);
+    }
+    const errors: ErrorObject[] = [];
+    if (!kind.root(object)) errors.push(...collapse(kind.root.errors ?? []));
+    const properties = isRecord(entry.schema.properties) ? entry.schema.properties : {};
+    for (const field of Object.keys(object)) {
+      if (['apiVersion', 'kind', 'metadata'].includes(field) || !Object.prototype.hasOwnProperty.call(properties, field)) continue;
+      let validate = kind.fields.get(field);
+      if (!validate) {
+        validate = this.ajv().compile(toJsonSchema(properties[field], false));
+        kind.fields.set(field, validate);
+      }
+      if (validate(object[field])) continue;
+      const prefix = `/${pointerSegment(field)}`;
+      errors.push(
+        ...collapse(validate.errors ?? []).map((e) => ({
+          ...e,
+          instancePath: prefix + e.instancePath,
+          schemaPath: `#/properties${prefix}${e.schemaPath.slice(1)}`,
+        })),
+      );
+    }
+    return errors;
+  }
+}
