@@ -218,14 +218,26 @@ describe('-o json', () => {
     expect(meshfleet(['synth', '--topology', EXAMPLE, '--out', out]).status).toBe(0);
     const clean = meshfleet(['check', '--topology', EXAMPLE, '--out', out, '-o', 'json']);
     expect(clean.status).toBe(0);
-    expect(JSON.parse(clean.stdout)).toEqual({ kind: 'CheckResult', topology: EXAMPLE, out, upToDate: true, problems: [], stale: [], fix: null });
+    expect(JSON.parse(clean.stdout)).toEqual({
+      kind: 'CheckResult', topology: EXAMPLE, out, upToDate: true, problems: [], stale: [], findings: [], errors: 0, warnings: 0, fix: null,
+    });
 
     writeFileSync(path.join(out, 'cluster2', 'platform', 'namespace.istio-system.yaml'), 'changed\n');
     rmSync(path.join(out, 'cluster1', 'kustomization.yaml'));
     writeFileSync(path.join(out, 'cluster1', 'mine.yaml'), 'kind: Mine\n'); // not meshfleet's: not its business
     const stale = meshfleet(['check', '--topology', EXAMPLE, '--out', out, '-o', 'json']);
     expect(stale.status).toBe(1);
-    expect(JSON.parse(stale.stdout)).toEqual({
+    const report = JSON.parse(stale.stdout);
+    // Staleness is also a finding (MF010); the edited file no longer passes its schema, nor does
+    // the user's own file (no apiVersion), which check validates but never calls stale (MF002).
+    expect(report.findings.map((f: { code: string; file: string }) => `${f.code} ${f.file}`).sort()).toEqual([
+      'MF002 cluster1/mine.yaml',
+      'MF002 cluster2/platform/namespace.istio-system.yaml',
+      'MF010 cluster1/kustomization.yaml',
+      'MF010 cluster2/platform/namespace.istio-system.yaml',
+    ]);
+    expect(report).toMatchObject({ errors: 4, warnings: 0 });
+    expect(report).toMatchObject({
       kind: 'CheckResult',
       topology: EXAMPLE,
       out,
@@ -347,7 +359,7 @@ describe('--cluster', () => {
     expect(meshfleet(['check', '--topology', EXAMPLE, '--out', out, '--cluster', 'cluster1']).status).toBe(0);
     const both = meshfleet(['check', '--topology', EXAMPLE, '--out', out, '--cluster', 'cluster1', '--cluster', 'cluster2']);
     expect(both.status).toBe(1);
-    expect(both.stderr).toContain(`differs: ${out}/cluster2/platform/namespace.istio-system.yaml`);
+    expect(both.stderr).toContain('error MF010 cluster2/platform/namespace.istio-system.yaml: differs');
   });
 
   test('an unknown cluster is a usage error with a suggestion, and writes nothing', () => {
@@ -368,7 +380,8 @@ describe('check names the command that fixes stale output', () => {
     const result = meshfleet(['check', '-f', EXAMPLE, `--out=${out}`, '--cluster', 'cluster1']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`run \`npx meshfleet synth --topology ${EXAMPLE} --out '${out}' --cluster cluster1\` and commit`);
-    expect(result.stderr).toContain(`missing: ${out}/cluster1/kustomization.yaml`);
+    expect(result.stderr).toContain('error MF010 cluster1/kustomization.yaml: missing');
+    expect(result.stderr).not.toContain('cluster2/');
   });
 
   test('without flags, the fix has none either', () => {
@@ -381,7 +394,16 @@ describe('check names the command that fixes stale output', () => {
     // WHEN check runs with the defaults THEN its fix uses them too
     const result = meshfleet(['check'], cwd);
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('meshfleet: dist/ is stale; run `npx meshfleet synth` and commit:\n  missing: dist/cluster1/kustomization.yaml\n');
+    expect(result.stderr).toBe(
+      [
+        'cluster cluster1:',
+        '  error MF010 cluster1/kustomization.yaml: missing',
+        '      fix: run `npx meshfleet synth` and commit the result; to change the output, edit the topology, not the files',
+        '1 error(s), 0 warning(s), 0 info',
+        'meshfleet: dist/ is stale; run `npx meshfleet synth` and commit',
+        '',
+      ].join('\n'),
+    );
   });
 });
 

@@ -138,12 +138,17 @@ export interface CheckOutcome {
  * manifest, no links followed), then every check of src/check on the files as they are on
  * disk. With `--cluster`, only findings of those clusters (and fleet-wide ones) are kept.
  */
-export function checkCommand(options: CliOptions, topology = loadTopology(options.topology)): CheckOutcome {
+export function checkCommand(options: CliOptions, topology = loadTopology(options.topology), fix = fixCommand(options)): CheckOutcome {
   const stale = staleEntries(options, topology);
+  const names = clusterNames(topology);
   const selected = options.clusters ? new Set(options.clusters) : undefined;
   const findings = runChecks({ topology, output: readOutputDir(options.out), topologyFile: options.topology })
-    .filter((f) => !selected || f.cluster === undefined || selected.has(f.cluster));
-  return { stale, findings: sortFindings([...stale.map((s) => publishProblemFinding(s.message, options.out)), ...findings]) };
+    .filter((f) => !selected || f.file === undefined || selected.has(clusterOfFile(f.file, names) ?? ''));
+  const staleFindings = stale.map((s) => ({
+    ...publishProblemFinding(s.message, options.out),
+    fix: `run \`${fix}\` and commit the result; to change the output, edit the topology, not the files`,
+  }));
+  return { stale, findings: sortFindings([...staleFindings, ...findings]) };
 }
 
 /**
@@ -344,7 +349,7 @@ function checkAction(flags: Flags, io: Io): number {
   try {
     const topology = loadTopology(options.topology);
     checkClusterNames(topology, options.topology, options.clusters);
-    outcome = checkCommand(options, topology);
+    outcome = checkCommand(options, topology, fix);
   } catch (e) {
     if (!(e instanceof TopologyError)) throw e;
     error = e;
