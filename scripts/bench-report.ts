@@ -52,7 +52,8 @@ export interface RunInfo {
   readonly node: string;
   readonly os: string;
   readonly loadAverage: string;
-  readonly repeat: number;
+  /** Runs per size (medians are reported). */
+  readonly repeat: readonly number[];
   /** `npx cdk8s --version`: the cdk8s CLI's own start-up. */
   readonly cdk8sStartup: Outcome;
   /** Commands the harness looked for and did not find, with a note. */
@@ -85,7 +86,7 @@ export function benchReport(info: RunInfo, results: readonly SizeResult[]): stri
     lines.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
   };
   lines.push(`# meshfleet scale benchmark: ${info.name}`, '');
-  lines.push(`Run ${info.date} at commit ${info.commit}; every figure is the median of ${info.repeat} run(s). Times in seconds, memory in MiB.`, '');
+  lines.push(`Run ${info.date} at commit ${info.commit}; every figure is the median of ${[...new Set(info.repeat)].length === 1 ? info.repeat[0] : info.repeat.join(', ')} run(s)${[...new Set(info.repeat)].length === 1 ? '' : ' (per size)'}. Times in seconds, memory in MiB.`, '');
 
   lines.push(`## ${REPORT_SECTIONS[0]}`, '');
   table(['nproc', 'CPU', 'memory', 'node', 'OS', 'load average at start'], [[

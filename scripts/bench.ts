@@ -2,8 +2,11 @@
  * Scale benchmark: measures meshfleet against two floors on generated fleets and writes a
  * markdown report (see scripts/bench-report.ts for what it contains).
  *
- *   npm run bench -- [--sizes 10x100,30x300,100x1000,200x2000] [--repeat 3] [--name NAME]
- *                    [--out FILE] [--no-cdk8s] [--work DIR]
+ *   npm run bench -- [--sizes 10x100,30x300,100x1000,200x2000] [--repeat 3|3,3,1,1] [--name NAME]
+ *                    [--out FILE] [--root CHECKOUT] [--no-cdk8s] [--work DIR]
+ *
+ * --repeat gives the runs per size (a list: one per size, the last repeating); --root
+ * measures another checkout of meshfleet (e.g. an export of main, for a before/after).
  *
  * Writes bench/<name>.md (default name: today's date) unless --out names another file.
  * It measures; it asserts nothing.
@@ -19,14 +22,19 @@ import { benchReport, Measure, Outcome, RunInfo, SizeResult } from './bench-repo
 const ROOT = path.resolve(__dirname, '..');
 const RUSAGE_HOOK = path.join(__dirname, 'bench-rusage.js');
 const TASKS = path.join(__dirname, 'bench-tasks.ts');
-const CLI = path.join(ROOT, 'bin', 'meshfleet.js');
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
   /** Fleet sizes as [clusters, services]. */
   readonly sizes: ReadonlyArray<readonly [number, number]>;
-  /** Runs per measurement; the report shows medians. */
-  readonly repeat: number;
+  /** Runs per measurement, per size (the last one repeats for further sizes); the report shows medians. */
+  readonly repeat: readonly number[];
+  /**
+   * The checkout to measure (its bin/meshfleet.js, and the working directory of
+   * `npx cdk8s synth`); the harness and the floors always come from this one.
+   * @default - this checkout
+   */
+  readonly root?: string;
   /** Report name (heading). */
   readonly name: string;
   /** Where the report goes. */
@@ -53,11 +61,11 @@ interface Run {
  * process' peak RSS over `execve`, so a command forked straight from this (large) process
  * would report this process' peak as its own.
  */
-function measure(work: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Run {
+function measure(work: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Run {
   const record = path.join(work, `rusage-${process.hrtime.bigint()}.jsonl`);
   const start = process.hrtime.bigint();
   const child = spawnSync('/bin/sh', ['-c', '"$@"; exit $?', 'sh', command, ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     env: {
@@ -139,24 +147,26 @@ function snapshot(dir: string): Map<string, [string, string]> {
 }
 
 /** Commands `meshfleet help` lists (usage lines `  <command>  <text>`). */
-function cliCommands(work: string): Set<string> {
-  const run = measure(work, process.execPath, [CLI, 'help']);
+function cliCommands(work: string, cli: string): Set<string> {
+  const run = measure(work, process.execPath, [cli, 'help']);
   const usage = `${run.stdout}\n${run.stderr}`;
   return new Set([...usage.matchAll(/^ {2}([a-z][a-z-]*)\s/gm)].map((m) => m[1]));
 }
 
 /** `meshfleet <command>`, or a note why it was not measured. */
-function cliCommand(work: string, commands: ReadonlySet<string>, command: string, topology: string, out: string): Outcome {
+function cliCommand(work: string, cli: string, commands: ReadonlySet<string>, command: string, topology: string, out: string): Outcome {
   if (!commands.has(command)) return { skipped: `\`meshfleet ${command}\` does not exist yet (not in \`meshfleet help\`)` };
-  let run = measure(work, process.execPath, [CLI, command, '--topology', topology, '--out', out]);
+  let run = measure(work, process.execPath, [cli, command, '--topology', topology, '--out', out]);
   // A command without --out answers with its usage (exit 2): try the topology alone.
-  if (run.status === 2) run = measure(work, process.execPath, [CLI, command, '--topology', topology]);
+  if (run.status === 2) run = measure(work, process.execPath, [cli, command, '--topology', topology]);
   if (run.status !== 0) return { skipped: `exit ${run.status}: ${run.stderr.trim().split('\n')[0]?.slice(0, 200) ?? ''}` };
   return run.measure;
 }
 
-function benchSize(work: string, clusters: number, services: number, options: BenchOptions, commands: ReadonlySet<string>): SizeResult {
+function benchSize(work: string, clusters: number, services: number, repeat: number, options: BenchOptions, commands: ReadonlySet<string>): SizeResult {
   const log = options.log ?? (() => undefined);
+  const root = options.root ?? ROOT;
+  const cli = path.join(root, 'bin', 'meshfleet.js');
   const dir = path.join(work, `${clusters}x${services}`);
   mkdirSync(dir, { recursive: true });
   const [topologyA, topologyB] = [path.join(dir, 'topology.yaml'), path.join(dir, 'topology-changed.yaml')];
@@ -170,17 +180,17 @@ function benchSize(work: string, clusters: number, services: number, options: Be
   let bytes = 0;
   let changedFiles = 0;
   let rewrittenFiles = 0;
-  for (let i = 0; i < options.repeat; i++) {
-    log(`${clusters}x${services} run ${i + 1}/${options.repeat}: synth`);
+  for (let i = 0; i < repeat; i++) {
+    log(`${clusters}x${services} run ${i + 1}/${repeat}: synth`);
     rmSync(out, { recursive: true, force: true });
-    const synth = mustSucceed('meshfleet synth', measure(work, process.execPath, [CLI, 'synth', '--topology', topologyA, '--out', out])).measure;
+    const synth = mustSucceed('meshfleet synth', measure(work, process.execPath, [cli, 'synth', '--topology', topologyA, '--out', out])).measure;
     const before = snapshot(out);
     if (i === 0) {
       files = before.size;
       bytes = [...before.keys()].reduce((n, f) => n + statSync(path.join(out, f)).size, 0);
     }
-    log(`${clusters}x${services} run ${i + 1}/${options.repeat}: re-synth after a one-service change`);
-    const again = measure(work, process.execPath, [CLI, 'synth', '--topology', topologyB, '--out', out]);
+    log(`${clusters}x${services} run ${i + 1}/${repeat}: re-synth after a one-service change`);
+    const again = measure(work, process.execPath, [cli, 'synth', '--topology', topologyB, '--out', out]);
     const resynth: Outcome = again.status === 0 ? again.measure : { skipped: `exit ${again.status}: ${again.stderr.trim().split('\n')[0]}` };
     if (i === 0) {
       const after = snapshot(out);
@@ -188,18 +198,18 @@ function benchSize(work: string, clusters: number, services: number, options: Be
       changedFiles = [...keys].filter((f) => before.get(f)?.[0] !== after.get(f)?.[0]).length;
       rewrittenFiles = [...after.keys()].filter((f) => before.get(f)?.[1] !== after.get(f)?.[1]).length;
     }
-    log(`${clusters}x${services} run ${i + 1}/${options.repeat}: check, plan`);
-    const check = cliCommand(work, commands, 'check', topologyB, out);
-    const plan = cliCommand(work, commands, 'plan', topologyB, out);
-    log(`${clusters}x${services} run ${i + 1}/${options.repeat}: floors`);
+    log(`${clusters}x${services} run ${i + 1}/${repeat}: check, plan`);
+    const check = cliCommand(work, cli, commands, 'check', topologyB, out);
+    const plan = cliCommand(work, cli, commands, 'plan', topologyB, out);
+    log(`${clusters}x${services} run ${i + 1}/${repeat}: floors`);
     const floorYaml = floor(work, 'floor-yaml', objects, path.join(dir, 'floor-yaml'));
     const floorCdk8s = floor(work, 'floor-cdk8s', objects, path.join(dir, 'floor-cdk8s'));
     let cdk8sSynth: Outcome = { skipped: 'not measured (--no-cdk8s)' };
     if (options.cdk8s) {
-      log(`${clusters}x${services} run ${i + 1}/${options.repeat}: npx cdk8s synth`);
+      log(`${clusters}x${services} run ${i + 1}/${repeat}: npx cdk8s synth`);
       const scratch = path.join(dir, 'cdk8s-out');
       const dist = path.join(dir, 'cdk8s-dist');
-      const run = measure(work, 'npx', ['cdk8s', 'synth', '--output', scratch], { MESHFLEET_TOPOLOGY: topologyA, MESHFLEET_OUT: dist });
+      const run = measure(work, 'npx', ['cdk8s', 'synth', '--output', scratch], { MESHFLEET_TOPOLOGY: topologyA, MESHFLEET_OUT: dist }, root);
       cdk8sSynth = run.status === 0 ? run.measure : { skipped: `exit ${run.status}: ${run.stderr.trim().split('\n')[0]}` };
       rmSync(scratch, { recursive: true, force: true });
       rmSync(dist, { recursive: true, force: true });
@@ -219,6 +229,10 @@ function benchSize(work: string, clusters: number, services: number, options: Be
   };
 }
 
+function repeatAt(repeat: readonly number[], i: number): number {
+  return repeat[Math.min(i, repeat.length - 1)];
+}
+
 function git(args: string[]): string {
   const run = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   return run.status === 0 ? run.stdout.trim() : 'unknown';
@@ -229,29 +243,30 @@ export function runBench(options: BenchOptions): string {
   const work = options.work ?? mkdtempSync(path.join(os.tmpdir(), 'meshfleet-bench-'));
   mkdirSync(work, { recursive: true });
   try {
-    const commands = cliCommands(work);
+    const root = options.root ?? ROOT;
+    const commands = cliCommands(work, path.join(root, 'bin', 'meshfleet.js'));
     const notes: string[] = [];
     for (const c of ['check', 'plan']) if (!commands.has(c)) notes.push(`\`meshfleet ${c}\` does not exist yet on this commit: skipped with a message.`);
     let cdk8sStartup: Outcome = { skipped: 'not measured (--no-cdk8s)' };
     if (options.cdk8s) {
-      const startups = Array.from({ length: options.repeat }, () => measure(work, 'npx', ['cdk8s', '--version']));
+      const startups = Array.from({ length: Math.max(...options.repeat) }, () => measure(work, 'npx', ['cdk8s', '--version'], {}, root));
       cdk8sStartup = startups.every((r) => r.status === 0) ? medianOf(startups.map((r) => r.measure)) : { skipped: 'npx cdk8s --version failed' };
     }
     const info: RunInfo = {
       name: options.name,
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`,
+      commit: options.root ? `${path.resolve(options.root)} (measured with the harness of ${git(['rev-parse', '--short', 'HEAD'])})` : `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`,
       nproc: os.availableParallelism(),
       cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
       memoryGiB: os.totalmem() / 1024 ** 3,
       node: process.version,
       os: `${os.type()} ${os.release()}`,
       loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
-      repeat: options.repeat,
+      repeat: options.sizes.map((_, i) => repeatAt(options.repeat, i)),
       cdk8sStartup,
       notes,
     };
-    const results = options.sizes.map(([c, s]) => benchSize(work, c, s, options, commands));
+    const results = options.sizes.map(([c, s], i) => benchSize(work, c, s, repeatAt(options.repeat, i), options, commands));
     const report = benchReport(info, results);
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(options.out, report);
@@ -265,11 +280,12 @@ export function runBench(options: BenchOptions): string {
 export function parseBenchArgs(argv: readonly string[], today = new Date().toISOString().slice(0, 10)): BenchOptions {
   const args = [...argv];
   let sizes: Array<[number, number]> = [[10, 100], [30, 300], [100, 1000], [200, 2000]];
-  let repeat = 3;
+  let repeat = [3];
   let name = today;
   let out: string | undefined;
   let cdk8s = true;
   let work: string | undefined;
+  let root: string | undefined;
   while (args.length) {
     const flag = args.shift()!;
     const value = () => {
@@ -284,15 +300,17 @@ export function parseBenchArgs(argv: readonly string[], today = new Date().toISO
         return [Number(m[1]), Number(m[2])] as [number, number];
       });
     } else if (flag === '--repeat') {
-      repeat = Number(value());
-      if (!Number.isInteger(repeat) || repeat < 1) throw new Error('bench: --repeat takes a whole number of runs, at least 1');
+      const given = value();
+      repeat = given.split(',').map(Number);
+      if (repeat.some((r) => !Number.isInteger(r) || r < 1)) throw new Error(`bench: --repeat takes a number of runs (at least 1), or one per size: 3,3,1 (got ${JSON.stringify(given)})`);
     } else if (flag === '--name') name = value();
     else if (flag === '--out') out = value();
     else if (flag === '--no-cdk8s') cdk8s = false;
     else if (flag === '--work') work = value();
-    else throw new Error(`bench: unknown argument ${JSON.stringify(flag)}: use --sizes, --repeat, --name, --out, --no-cdk8s or --work`);
+    else if (flag === '--root') root = path.resolve(value());
+    else throw new Error(`bench: unknown argument ${JSON.stringify(flag)}: use --sizes, --repeat, --name, --out, --root, --no-cdk8s or --work`);
   }
-  return { sizes, repeat, name, out: out ?? path.join(ROOT, 'bench', `${name}.md`), cdk8s, work };
+  return { sizes, repeat, name, out: out ?? path.join(ROOT, 'bench', `${name}.md`), cdk8s, work, root };
 }
 
 if (require.main === module) {

@@ -2,9 +2,10 @@
  * Rendering synthesized charts into files: one YAML file per API object, plus the
  * `kustomization.yaml` files that list them.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { LayerChart } from './layer-chart';
+import { YamlEmitter } from './yaml-emitter';
 
 /** A synthesized tree: relative file path → file content. Paths sort into a stable order. */
 export type OutputTree = ReadonlyMap<string, string>;
@@ -34,25 +35,28 @@ export function manifestFileName(manifest: { kind: string; metadata: { name: str
   return `${parts.join('.')}.yaml`;
 }
 
+/** Receives each rendered file: its path relative to the synthesis root and its content. */
+export type FileSink = (file: string, content: string) => void;
+
 /**
- * Every file of an app before serialization: `[path, manifest]` for each API object and
- * `kustomization.yaml`, `[path, content]` for each extra file (already a document). Paths
- * are unique; the order is not sorted.
+ * Every file of an app before serialization, chart by chart: `[path, manifest]` for each API
+ * object and `kustomization.yaml`, `[path, content]` for each extra file (already a document,
+ * replacing a rendered file of the same path). Lazy: a chart's objects are converted with
+ * `toJson()` only when the caller asks for them. Paths are unique; they are not sorted.
  *
  * Each kustomize directory gets a `kustomization.yaml` listing its files; a directory
  * `<x>/<layer>` whose layer is in `appliedLayers` is also listed by `<x>/kustomization.yaml`.
  */
-export function renderManifests(
+export function* manifests(
   app: App,
   appliedLayers: readonly string[],
   extraFiles: ReadonlyMap<string, string> = new Map(),
-): Array<[string, Manifest | string]> {
-  const out: Array<[string, Manifest | string]> = [];
+): Generator<[string, Manifest | string]> {
   const seen = new Set<string>();
-  const add = (file: string, data: Manifest | string) => {
+  const unique = (file: string) => {
     if (seen.has(file)) throw new Error(`two objects synthesize to ${file}`);
     seen.add(file);
-    out.push([file, data]);
+    return file;
   };
   const kustomizeDirs = new Map<string, string[]>();
   for (const [chart, objects] of layerObjects(app)) {
@@ -60,38 +64,52 @@ export function renderManifests(
     for (const object of objects) {
       const manifest = object.toJson() as Manifest;
       const name = manifestFileName(manifest);
-      add(`${chart.directory}/${name}`, manifest);
+      const file = unique(`${chart.directory}/${name}`);
       listing.push(name);
+      if (!extraFiles.has(file)) yield [file, manifest];
     }
     if (chart.kustomize && listing.length) kustomizeDirs.set(chart.directory, listing);
   }
   const parents = new Map<string, string[]>();
   for (const [dir, resources] of kustomizeDirs) {
-    add(`${dir}/kustomization.yaml`, kustomization(resources));
+    const file = unique(`${dir}/kustomization.yaml`);
+    if (!extraFiles.has(file)) yield [file, kustomization(resources)];
     const [parent, layer] = splitDir(dir);
     if (parent && appliedLayers.includes(layer)) parents.set(parent, [...(parents.get(parent) ?? []), layer]);
   }
   for (const [parent, layers] of parents) {
-    add(`${parent}/kustomization.yaml`, kustomization(appliedLayers.filter((l) => layers.includes(l)), false));
+    const file = unique(`${parent}/kustomization.yaml`);
+    if (!extraFiles.has(file)) yield [file, kustomization(appliedLayers.filter((l) => layers.includes(l)), false)];
   }
-  for (const [file, content] of extraFiles) {
-    // Extra files may replace a rendered file of the same path (as before).
-    if (seen.has(file)) out.splice(out.findIndex(([f]) => f === file), 1);
-    else seen.add(file);
-    out.push([file, content]);
-  }
-  return out;
+  yield* extraFiles;
+}
+
+/** {@link manifests}, all at once (the benchmark's floors serialize these). */
+export function renderManifests(
+  app: App,
+  appliedLayers: readonly string[],
+  extraFiles: ReadonlyMap<string, string> = new Map(),
+): Array<[string, Manifest | string]> {
+  return [...manifests(app, appliedLayers, extraFiles)];
+}
+
+/**
+ * Renders and serializes every file of an app (see {@link manifests}), handing each to
+ * `sink` as soon as it is serialized: a manifest becomes {@link HEADER} + its YAML, and is
+ * not kept. Files come chart by chart, unsorted.
+ */
+export function renderFiles(app: App, appliedLayers: readonly string[], extraFiles: ReadonlyMap<string, string>, sink: FileSink): void {
+  const yaml = new YamlEmitter();
+  for (const [file, data] of manifests(app, appliedLayers, extraFiles)) sink(file, typeof data === 'string' ? data : HEADER + yaml.dump(data));
 }
 
 /**
  * Renders every {@link LayerChart} of an app, plus extra files (documents), into a tree
- * (see {@link renderManifests}); each manifest becomes {@link HEADER} + its YAML.
+ * sorted by path (see {@link renderFiles}).
  */
 export function renderTree(app: App, appliedLayers: readonly string[], extraFiles: ReadonlyMap<string, string> = new Map()): OutputTree {
-  const files = renderManifests(app, appliedLayers, extraFiles).map(([file, data]): [string, string] => [
-    file,
-    typeof data === 'string' ? data : HEADER + toYaml(data),
-  ]);
+  const files: Array<[string, string]> = [];
+  renderFiles(app, appliedLayers, extraFiles, (file, content) => files.push([file, content]));
   return new Map(files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -104,13 +122,15 @@ export function renderTree(app: App, appliedLayers: readonly string[], extraFile
  * File order comes from file names, so cdk8s' dependency ordering is not needed either.
  */
 function layerObjects(app: App): Map<LayerChart, ApiObject[]> {
-  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
+  const nodes = app.node.findAll();
+  const errors = nodes.flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
   if (errors.length) throw new Error(`invalid constructs:\n${errors.join('\n')}`);
   const byChart = new Map<LayerChart, ApiObject[]>();
-  for (const node of app.node.findAll()) {
+  for (const node of nodes) {
     if (LayerChart.isLayerChart(node) && !byChart.has(node)) byChart.set(node, []);
     if (!(node instanceof ApiObject)) continue;
-    const chart = Chart.of(node);
+    // ApiObject.chart is its closest chart (Chart.of, computed once at construction).
+    const chart = node.chart;
     if (!LayerChart.isLayerChart(chart)) throw new Error(`${node.node.path} is not inside a LayerChart`);
     byChart.get(chart)!.push(node);
   }
