@@ -4,7 +4,7 @@
  */
 import { ApiObject, App } from 'cdk8s';
 import { dump } from 'js-yaml';
-import { LayerChart } from './layer-chart';
+import { KustomizationPatch, LayerChart } from './layer-chart';
 import { YamlEmitter } from './yaml-emitter';
 
 /** A synthesized tree: relative file path → file content. Paths sort into a stable order. */
@@ -59,7 +59,9 @@ export function* manifests(
     return file;
   };
   const kustomizeDirs = new Map<string, string[]>();
+  const patchesOf = new Map<string, KustomizationPatch[]>();
   for (const [chart, objects] of layerObjects(app)) {
+    if (chart.patches.length) patchesOf.set(chart.directory, [...(patchesOf.get(chart.directory) ?? []), ...chart.patches]);
     const listing = kustomizeDirs.get(chart.directory) ?? [];
     for (const object of objects) {
       const manifest = object.toJson() as Manifest;
@@ -73,7 +75,7 @@ export function* manifests(
   const parents = new Map<string, string[]>();
   for (const [dir, resources] of kustomizeDirs) {
     const file = unique(`${dir}/kustomization.yaml`);
-    if (!extraFiles.has(file)) yield [file, kustomization(resources)];
+    if (!extraFiles.has(file)) yield [file, kustomization(resources, true, patchesOf.get(dir))];
     const [parent, layer] = splitDir(dir);
     if (parent && appliedLayers.includes(layer)) parents.set(parent, [...(parents.get(parent) ?? []), layer]);
   }
@@ -137,11 +139,14 @@ function layerObjects(app: App): Map<LayerChart, ApiObject[]> {
   return byChart;
 }
 
-function kustomization(resources: readonly string[], sort = true): Manifest {
+function kustomization(resources: readonly string[], sort = true, patches: readonly KustomizationPatch[] = []): Manifest {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: sort ? [...resources].sort() : [...resources],
+    // Inline, so the directory stays self-contained: kustomize's load restrictor refuses patch
+    // files outside the kustomization root, and Flux and Argo CD build with it on.
+    ...(patches.length ? { patches: patches.map((p) => ({ patch: p.patch, ...(p.target ? { target: { ...p.target } } : {}) })) } : {}),
   } as unknown as Manifest;
 }
 
