@@ -91,8 +91,8 @@ describe('npm run bench at a CI size', () => {
   test('measures the full synth and both floors at each size', () => {
     for (const size of ['3×10', '4×20']) {
       const [synth] = rows('Full synth', size);
-      // files, MiB, wall, user, sys, RSS, then three ratios: all numbers
-      expect(synth).toMatch(/^\| \S+ \| [1-9]\d* \| \d+\.\d \|( \d+\.\d\d \|){4} [1-9]\d* \|( \d+\.\d\d× \|){3}$/);
+      // files, MiB, then wall, user and sys CPU, peak RSS, then three ratios: all numbers
+      expect(synth).toMatch(/^\| \S+ \| [1-9]\d* \| \d+\.\d \|( \d+\.\d\d \|){3} [1-9]\d* \|( \d+\.\d\d× \|){3}$/);
       expect(rows('Floors', size)[0]).toMatch(/^\| \S+ \|( \d+\.\d\d \| \d+\.\d\d \| [1-9]\d* \|){2}$/);
     }
     expect(section('Growth per doubling')).toContain('| 3×10 → 4×20 |');

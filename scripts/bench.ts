@@ -266,10 +266,15 @@ export function runBench(options: BenchOptions): string {
       cdk8sStartup,
       notes,
     };
-    const results = options.sizes.map(([c, s], i) => benchSize(work, c, s, repeatAt(options.repeat, i), options, commands));
-    const report = benchReport(info, results);
+    const results: SizeResult[] = [];
+    let report = '';
     mkdirSync(path.dirname(options.out), { recursive: true });
-    writeFileSync(options.out, report);
+    // The report is rewritten after each size, so a long run that is stopped keeps what it measured.
+    options.sizes.forEach(([c, s], i) => {
+      results.push(benchSize(work, c, s, repeatAt(options.repeat, i), options, commands));
+      report = benchReport(info, results);
+      writeFileSync(options.out, report);
+    });
     return report;
   } finally {
     if (!options.work) rmSync(work, { recursive: true, force: true });
