@@ -106,3 +106,44 @@ export function generatedTopology(clusterCount: number, serviceCount: number, op
     delivery: { git: { url: 'https://example.com/fleet.git', branch: 'main', path: 'dist' }, flux: {}, argocd: {} },
   }, { noRefs: true, lineWidth: -1 });
 }
+
+/**
+ * The earlier, uniform generated fleet (kept for tests that depend on its shape): every tenth
+ * cluster a remote of the primary before it, ten regions, one port and one caller per service,
+ * failover between the regions of its two clusters, Flux and Argo CD.
+ */
+export function uniformTopology(clusterCount: number, serviceCount: number): string {
+  const cs = Array.from({ length: clusterCount }, (_, i) => {
+    const remote = i % 10 === 9;
+    return {
+      name: `c${i}`,
+      role: remote ? 'remote' : 'primary',
+      ...(remote ? { controlPlane: `c${i - 1}` } : {}),
+      network: `net${remote ? i - 1 : i}`,
+      region: `region${i % REGIONS}`,
+      apiServer: `https://c${i}.example.com:6443`,
+      eastWestGateway: { address: `10.0.${Math.floor(i / 250)}.${i % 250}` },
+      namespaces: Array.from({ length: NAMESPACES }, (_, t) => `team${t}`),
+    };
+  });
+  const ss = Array.from({ length: serviceCount }, (_, i) => {
+    const [a, b] = [i % clusterCount, (i * 7 + 3) % clusterCount];
+    const [from, to] = [`region${a % REGIONS}`, `region${b % REGIONS}`];
+    return {
+      name: `svc${i}`,
+      namespace: `team${i % NAMESPACES}`,
+      ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
+      runsIn: a === b ? [`c${a}`] : [`c${a}`, `c${b}`],
+      consumers: [{ namespace: `team${(i + 1) % NAMESPACES}`, serviceAccount: `caller${i % 5}`, clusters: [`c${(i * 3) % clusterCount}`] }],
+      ...(from !== to ? { failover: [{ from, to }] } : {}),
+    };
+  });
+  return dump({
+    apiVersion: 'meshfleet.dev/v1alpha1',
+    kind: 'MeshTopology',
+    mesh: { id: 'bench' },
+    clusters: cs,
+    services: ss,
+    delivery: { git: { url: 'https://example.com/fleet.git' }, flux: {}, argocd: {} },
+  });
+}

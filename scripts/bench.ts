@@ -19,6 +19,9 @@ import * as path from 'node:path';
 import { generatedTopology } from './bench-fleet';
 import { benchReport, Measure, Outcome, RunInfo, SizeResult } from './bench-report';
 
+// The fleet generators, for tests that need a big topology.
+export { generatedTopology, uniformTopology } from './bench-fleet';
+
 const ROOT = path.resolve(__dirname, '..');
 const RUSAGE_HOOK = path.join(__dirname, 'bench-rusage.js');
 const TASKS = path.join(__dirname, 'bench-tasks.ts');
