@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generatedTopology } from '../scripts/bench';
+import { uniformTopology as generatedTopology } from '../scripts/bench';
 import { synthesizeFleet } from '../clusters/fleet';
 import { planFleet } from '../plan/model';
 import { meshDocument, meshMermaid, pictureLevel, PICTURE_FILE } from '../plan/picture';
