@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { dump, load } from 'js-yaml';
 import { checkFormat, Reader, StringFormat } from '../topology/reader';
-import { FORMAT_SCHEMAS, JSON_SCHEMA_FILE, topologyJsonSchema, topologyJsonSchemaText } from '../topology/json-schema';
+import { DEFAULTS, DERIVED_DEFAULTS, FORMAT_SCHEMAS, JSON_SCHEMA_FILE, topologyJsonSchema, topologyJsonSchemaText } from '../topology/json-schema';
 import { readInputs } from '../topology/load';
 import { readTopology } from '../topology/schema';
 import { loadTopology, parseTopology, TopologyError } from '../topology';
@@ -204,5 +204,53 @@ describe('the schema and the loader agree', () => {
   test('generation refuses a loader field without a schema', () => {
     // The generator itself checks HAND_READ_FIELDS both ways; it runs clean on the real loader.
     expect(() => topologyJsonSchema()).not.toThrow();
+  });
+});
+
+describe('defaults in the schema', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const full = load(readme.split('## Topology reference')[1].split('```yaml\n')[1].split('```')[0]);
+
+  /** Every optional scalar field of the schema, as [schema path, document trail] pairs found in `doc`. */
+  function optionalScalars(node: any, doc: any, at: string, trail: (string | number)[]): [string, (string | number)[]][] {
+    const out: [string, (string | number)[]][] = [];
+    if (node.items && Array.isArray(doc) && doc.length) out.push(...optionalScalars(node.items, doc[0], `${at}[0]`, [...trail, 0]));
+    for (const [key, child] of Object.entries<any>(node.properties ?? {})) {
+      if (!doc || typeof doc !== 'object' || !(key in doc)) continue;
+      const p = at ? `${at}.${key}` : key;
+      const types = [child.type].flat();
+      if (!(node.required ?? []).includes(key) && types.some((t: string) => ['string', 'integer', 'boolean'].includes(t))) out.push([p, [...trail, key]]);
+      out.push(...optionalScalars(child, doc[key], p, [...trail, key]));
+    }
+    return out;
+  }
+
+  const fields = optionalScalars(committed, full, '', []);
+
+  test("the README's topology holds most optional fields", () => {
+    expect(fields.length).toBeGreaterThan(40);
+  });
+
+  test.each(fields.map(([p, trail]) => [p, trail] as const))('%s: what the loader fills in is the schema default', (p, trail) => {
+    const doc = structuredClone(full) as any;
+    let parent = doc;
+    for (const s of trail.slice(0, -1)) parent = parent[s];
+    delete parent[trail[trail.length - 1]];
+    // The own-object directories it names hold one object each, so each entry reads as one object.
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: b }\n';
+    const inputs: TopologyInputs = {
+      directories: new Map([['objects/all', ['a.yaml']], ['objects/cluster1', ['a.yaml']]]),
+      files: new Map([['objects/all/a.yaml', cm], ['objects/cluster1/a.yaml', cm]]),
+    };
+    const draft: any = readTopology(new Reader({ data: doc, valueAt: new Map(), keyAt: new Map(), syntaxProblems: [] }), doc, inputs);
+    const filled = trail.reduce((v, s) => (v === undefined ? undefined : v[s]), draft);
+    if (p in DERIVED_DEFAULTS) {
+      const from = DERIVED_DEFAULTS[p].split('.').reduce((v: any, s: string) => v[s], draft);
+      expect(filled).toEqual(from);
+    } else if (filled === undefined) {
+      expect([p, p in DEFAULTS]).toEqual([p, false]);
+    } else {
+      expect([p, DEFAULTS[p]]).toEqual([p, filled]);
+    }
   });
 });

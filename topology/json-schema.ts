@@ -9,8 +9,8 @@
  * description names a field the loader no longer has.
  */
 import { FieldShape, Reader, ShapeRecorder, StringFormat } from './reader';
-import { readTopology } from './schema';
-import { TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from './types';
+import { DEFAULT_OUTLIER_DETECTION, readTopology } from './schema';
+import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_VERSION, TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from './types';
 
 /** A JSON Schema (draft-07) node. */
 export interface JsonSchema {
@@ -147,6 +147,60 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'delivery.argocd': 'present = generate Argo CD objects',
 };
 
+/**
+ * The loader's defaults of optional fields, by schema path, for editors' completion. The loader
+ * writes them as `?? value` after reading; `__tests__/json-schema.test.ts` deletes each optional
+ * field of the README's full topology in turn and checks that what the loader fills in is listed
+ * here (or in {@link DERIVED_DEFAULTS}) with the same value.
+ */
+export const DEFAULTS: Readonly<Record<string, unknown>> = {
+  'mesh.trustDomain': 'cluster.local',
+  'mesh.istio.version': DEFAULT_ISTIO_VERSION,
+  'mesh.istio.chartRepository': DEFAULT_ISTIO_CHART_REPOSITORY,
+  'mesh.outlierDetection.consecutive5xxErrors': DEFAULT_OUTLIER_DETECTION.consecutive5xxErrors,
+  'mesh.outlierDetection.interval': DEFAULT_OUTLIER_DETECTION.interval,
+  'mesh.outlierDetection.baseEjectionTime': DEFAULT_OUTLIER_DETECTION.baseEjectionTime,
+  'mesh.outlierDetection.maxEjectionPercent': DEFAULT_OUTLIER_DETECTION.maxEjectionPercent,
+  'mesh.objects[0].layer': 'mesh',
+  'clusters[0].objects[0].layer': 'mesh',
+  'clusters[0].eastWestGateway.serviceType': 'LoadBalancer',
+  'clusters[0].eastWestGateway.autoscaling.minReplicas': 1,
+  'clusters[0].eastWestGateway.autoscaling.maxReplicas': 5,
+  'clusters[0].eastWestGateway.autoscaling.targetCPUUtilizationPercentage': 80,
+  'services[0].clusterLocal': false,
+  'services[0].globalAlias': false,
+  'trust.provider': 'existing',
+  'trust.certManager.issuer.kind': 'ClusterIssuer',
+  'trust.certManager.issuer.group': 'cert-manager.io',
+  'trust.certManager.duration': '8760h',
+  'trust.certManager.renewBefore': '720h',
+  'trust.externalSecrets.store.kind': 'ClusterSecretStore',
+  'trust.externalSecrets.key': 'meshfleet/{cluster}/cacerts',
+  'trust.externalSecrets.refreshInterval': '1h',
+  'credentials.provider': 'existing',
+  'credentials.externalSecrets.store.kind': 'ClusterSecretStore',
+  'credentials.externalSecrets.key': 'meshfleet/{cluster}/reader',
+  'credentials.externalSecrets.refreshInterval': '1h',
+  'credentials.externalSecrets.push': true,
+  'delivery.git.branch': 'main',
+  'delivery.git.path': 'dist',
+  'delivery.flux.mode': 'per-cluster',
+  'delivery.flux.namespace': 'flux-system',
+  'delivery.flux.interval': '10m',
+  'delivery.flux.gitRepository': 'meshfleet',
+  'delivery.argocd.namespace': 'argocd',
+  'delivery.argocd.project': 'meshfleet',
+};
+
+/** Optional fields whose default is another field's value (described, not listed as a literal). */
+export const DERIVED_DEFAULTS: Readonly<Record<string, string>> = {
+  'mesh.istio.canary.version': 'mesh.istio.version',
+  'services[0].outlierDetection.consecutive5xxErrors': 'mesh.outlierDetection.consecutive5xxErrors',
+  'services[0].outlierDetection.interval': 'mesh.outlierDetection.interval',
+  'services[0].outlierDetection.baseEjectionTime': 'mesh.outlierDetection.baseEjectionTime',
+  'services[0].outlierDetection.maxEjectionPercent': 'mesh.outlierDetection.maxEjectionPercent',
+};
+
 /** Records what the describing reader reads into a JSON Schema tree. */
 class SchemaRecorder implements ShapeRecorder {
   public readonly root: JsonSchema = {};
@@ -258,11 +312,23 @@ export function topologyJsonSchema(): JsonSchema {
     if (!nodes.length) throw new Error(`mapping rule ${rule.path} matches no mapping of the schema: remove it`);
     for (const [, node] of nodes) rule.apply(node);
   }
+  for (const [path, value] of Object.entries(DEFAULTS)) {
+    const { parent, key } = recorder.parentOf(path);
+    const node = parent.properties?.[key];
+    if (!node) throw new Error(`DEFAULTS names ${path}, which the schema does not have: remove it`);
+    node.default = value;
+  }
+  for (const [path, from] of Object.entries(DERIVED_DEFAULTS)) {
+    const { parent, key } = recorder.parentOf(path);
+    const node = parent.properties?.[key];
+    if (!node) throw new Error(`DERIVED_DEFAULTS names ${path}, which the schema does not have: remove it`);
+    node.description = `default: ${from}`;
+  }
   for (const [path, description] of Object.entries(DESCRIPTIONS)) {
     const { parent, key } = recorder.parentOf(path);
     const node = parent.properties?.[key];
     if (!node) throw new Error(`DESCRIPTIONS names ${path}, which the schema does not have: remove it`);
-    node.description = description;
+    node.description = node.description ? `${description}; ${node.description}` : description;
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
