@@ -33,8 +33,10 @@ export const JSON_SCHEMA_FILE = 'schema/meshtopology.v1alpha1.json';
 export const FORMAT_SCHEMAS: Record<StringFormat, JsonSchema> = {
   'dns-label': { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
   duration: { pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$' },
-  'https-url': { pattern: '^https://[^\\s/]+' },
-  url: { pattern: '^((https?|ssh|oci)://\\S+|git@[^\\s:]+:\\S+)$' },
+  // Plain URLs (topology/urls.ts): only these characters; the loader also parses and normalizes them.
+  'https-url': { pattern: '^https://[A-Za-z0-9\\-._~%/:[\\]]+$' },
+  'chart-url': { pattern: '^(https|oci)://[A-Za-z0-9\\-._~%/:[\\]]+$' },
+  'git-url': { pattern: '^((https|oci)://[A-Za-z0-9\\-._~%/:[\\]]+|ssh://(git@)?[A-Za-z0-9\\-._~%/:[\\]]+|git@[A-Za-z0-9.-]+:[A-Za-z0-9\\-._~/]+)$' },
   host: { pattern: '^[A-Za-z0-9]([-A-Za-z0-9.:]*[A-Za-z0-9])?$' },
 };
 

@@ -47,7 +47,8 @@ const FORMAT_SAMPLES: Record<StringFormat, string> = {
   'dns-label': 'a',
   duration: '1s',
   'https-url': 'https://a.example',
-  url: 'https://a.example/r.git',
+  'chart-url': 'https://a.example/charts',
+  'git-url': 'https://a.example/r.git',
   host: 'a.example',
 };
 
