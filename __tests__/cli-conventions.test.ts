@@ -429,7 +429,7 @@ describe('init', () => {
     const cwd = tempDir();
     expect(meshfleet(['init'], cwd).status).toBe(0);
     const written = readFileSync(path.join(cwd, 'mesh.yaml'), 'utf8');
-    expect(written).toContain('multi-primary_multi-network');
+    expect(written).toContain('https://istio.io/latest/docs/setup/install/multicluster/multi-primary/');
     writeFileSync(path.join(cwd, 'mesh.yaml'), 'mine\n');
     const again = meshfleet(['init', '--model', 'primary-remote'], cwd);
     expect(again.status).toBe(1);
@@ -443,7 +443,7 @@ describe('init', () => {
     const cwd = tempDir();
     const result = meshfleet(['init', '--file', '-', '--model', 'primary-remote'], cwd);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^# A meshfleet topology/);
+    expect(result.stdout).toMatch(/^# yaml-language-server: \$schema=.*schema\/meshtopology\.v1alpha1\.json\n/);
     expect(result.stdout).toContain('controlPlane: cluster1');
     expect(readdirSync(cwd)).toEqual([]);
   });

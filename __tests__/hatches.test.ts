@@ -348,7 +348,7 @@ test('meshfleet validate reads the files a topology names and reports a patch th
     const { run } = require('../src/cli') as typeof import('../src/cli');
     expect(run(['validate', '--topology', path.join(dir, 'production.yaml')], {})).toBe(1);
     const text = stderr.mock.calls.map((c) => String(c[0])).join('');
-    expect(text).toContain(`${path.join(dir, 'production.yaml')}:19:13: mesh.patches[0].file: targets DestinationRule bookinfo/reviewz, which no cluster has`);
+    expect(text).toContain(`${path.join(dir, 'production.yaml')}:20:13: mesh.patches[0].file: targets DestinationRule bookinfo/reviewz, which no cluster has`);
   } finally {
     stderr.mockRestore();
     stdout.mockRestore();

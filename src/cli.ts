@@ -18,7 +18,8 @@ import { failsCheck, Finding, formatFindings, publishProblemFinding, runChecks, 
 import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
 import { COMPLETION_SHELLS, CompletionCommand, CompletionShell, completionScript } from './completion';
 import { didYouMean } from './did-you-mean';
-import { INIT_MODELS, InitModel, starterTopology } from './init';
+import { JSON_SCHEMA_FILE } from '../topology/json-schema';
+import { STARTER_MODELS as INIT_MODELS, StarterModel as InitModel, starterTopology } from './init';
 import { OutputTree, writeTree } from './output';
 import { publishTree, writeScratchPlaceholder } from './publish';
 import { outputProblems } from './publish-check';
@@ -216,6 +217,15 @@ export function fixCommand(flags: { readonly topology?: string; readonly out?: s
   return words.map(shellWord).join(' ');
 }
 
+/** The directory of meshfleet's package.json (the checkout, or the installed package). */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'meshfleet') return dir;
+    if (path.dirname(dir) === dir) throw new Error('cannot find the meshfleet package (its package.json)');
+  }
+}
+
 /** The meshfleet package's version (from its package.json). */
 export function version(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
@@ -386,16 +396,24 @@ function checkAction(flags: Flags, io: Io): number {
 function initAction(flags: { model?: InitModel; file?: string; force?: boolean; quiet?: boolean }, io: Io): number {
   const model = flags.model ?? 'multi-primary';
   const file = flags.file ?? 'mesh.yaml';
-  const text = starterTopology(model);
+  // The `$schema` comment names the schema shipped in this package, relative to the written file.
+  const schemaFile = path.join(packageRoot(), JSON_SCHEMA_FILE);
+  const schema = path.relative(path.dirname(path.resolve(file === STDOUT ? 'mesh.yaml' : file)), schemaFile).split(path.sep).join('/');
+  const text = starterTopology({ model, schema });
   if (file === STDOUT) {
     io.out(text);
     return 0;
   }
-  if (existsSync(file) && !flags.force) {
-    io.err(`meshfleet: ${file} already exists; pass --force to overwrite it, or --file to write another file\n`);
+  try {
+    // 'wx' fails if the file exists, atomically (no check-then-write race); --force replaces it.
+    writeFileSync(file, text, { flag: flags.force ? 'w' : 'wx' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    io.err(code === 'EEXIST'
+      ? `meshfleet: ${file} already exists; pass --force to overwrite it, or --file to write another file\n`
+      : `meshfleet: cannot write ${file} (${code ?? String(e)})\n`);
     return 1;
   }
-  writeFileSync(file, text);
   if (!flags.quiet) io.out(`meshfleet: wrote a ${model} topology to ${file}; next: npx meshfleet validate --topology ${shellWord(file)}\n`);
   return 0;
 }

@@ -235,15 +235,16 @@ export function readPatches(parent: Fields | undefined, h: HatchReading): Kustom
   return parent.list('patches', (value, at) => {
     const f = h.reader.object(value, at, ['file', 'patch', 'target']);
     if (!f) return undefined;
+    // Every field is read before the one-of check, so a describing reader (json-schema.ts) sees them all.
+    const target = readTarget(f);
+    const rel = f.string('file');
     if (f.has('file') === f.has('patch')) {
       h.reader.report(at, 'must give exactly one of "file" (a patch file beside the topology) or "patch" (the patch inline)');
       return undefined;
     }
-    const target = readTarget(f);
     if (f.has('patch')) {
       return patchFrom(f.raw.patch, target, origin(h, f.at('patch')), (m) => h.reader.report(f.at('patch'), m));
     }
-    const rel = f.string('file');
     if (rel === undefined) return undefined;
     const text = lookupFile(h, f.at('file'), rel, 'patch file');
     if (text === undefined) return undefined;

@@ -22,11 +22,53 @@ interface StringOptions<T extends string> {
   readonly refusals?: Readonly<Record<string, string>>;
 }
 
+/** What one read asks of a field, as a {@link ShapeRecorder} receives it. */
+export type FieldShape =
+  | { readonly kind: 'string'; readonly required?: boolean; readonly format?: StringFormat; readonly oneOf?: readonly string[] }
+  | { readonly kind: 'strings'; readonly required?: boolean; readonly nonEmpty?: boolean; readonly format?: StringFormat }
+  | { readonly kind: 'integer'; readonly required?: boolean; readonly min?: number; readonly max?: number }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'object'; readonly required?: boolean }
+  | { readonly kind: 'list'; readonly required?: boolean; readonly nonEmpty?: boolean };
+
+/**
+ * Receives the shape of what a {@link Reader} reads instead of checking a document: the same
+ * reading code then describes the topology (its JSON Schema) rather than validating it.
+ */
+export interface ShapeRecorder {
+  /** A mapping at `path` allows exactly `keys`. */
+  object(path: string, keys: readonly string[]): void;
+  /** The field at `path` is read as `shape`. */
+  field(path: string, shape: FieldShape): void;
+}
+
+/** A valid stand-in value of a format, handed back while describing so reading goes on. */
+const FORMAT_SAMPLES: Record<StringFormat, string> = {
+  'dns-label': 'a',
+  duration: '1s',
+  'https-url': 'https://a.example',
+  'chart-url': 'https://a.example/charts',
+  'git-url': 'https://a.example/r.git',
+  host: 'a.example',
+};
+
+/** A mapping in which every allowed key is written (as an empty mapping), so describing descends everywhere. */
+function everyKey(keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, {}]));
+}
+
 /** Collects problems while reading a {@link SourceDocument}. */
 export class Reader {
   public readonly problems: Problem[] = [];
 
-  constructor(private readonly source: SourceDocument) {}
+  /**
+   * @param recorder when given, the reader describes instead of reading: every read is
+   *   recorded, values are ignored, and each read hands back a valid stand-in
+   */
+  constructor(
+    private readonly source: SourceDocument,
+    public readonly recorder?: ShapeRecorder,
+  ) {}
 
   /** Records a problem at a path, pointing at the value (or its key, with `atKey`). */
   public report(path: string, message: string, options: { atKey?: boolean } = {}): void {
@@ -48,6 +90,10 @@ export class Reader {
 
   /** Reads a mapping, reporting keys outside `keys` (with a did-you-mean). */
   public object(value: unknown, path: string, keys: readonly string[]): Fields | undefined {
+    if (this.recorder) {
+      this.recorder.object(path, keys);
+      return new Fields(this, everyKey(keys), path);
+    }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       this.report(path, `must be a mapping (got ${shown(value)})`);
       return undefined;
@@ -98,6 +144,10 @@ export class Fields {
 
   /** Reads a string field; `undefined` when absent (reported if required) or invalid. */
   public string<T extends string = string>(key: string, options: StringOptions<T> = {}): T | undefined {
+    if (this.reader.recorder) {
+      this.reader.recorder.field(this.at(key), { kind: 'string', required: options.required, format: options.format, oneOf: options.oneOf });
+      return (options.oneOf?.[0] ?? (options.format ? FORMAT_SAMPLES[options.format] : 'a')) as T;
+    }
     const value = this.raw[key];
     const path = this.at(key);
     if (value === undefined || value === null) {
@@ -125,6 +175,10 @@ export class Fields {
 
   /** Reads an integer field within bounds. */
   public integer(key: string, options: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
+    if (this.reader.recorder) {
+      this.reader.recorder.field(this.at(key), { kind: 'integer', ...options });
+      return options.min ?? 1;
+    }
     const value = this.raw[key];
     const path = this.at(key);
     if (value === undefined || value === null) {
@@ -142,6 +196,10 @@ export class Fields {
 
   /** Reads a boolean field. */
   public boolean(key: string): boolean | undefined {
+    if (this.reader.recorder) {
+      this.reader.recorder.field(this.at(key), { kind: 'boolean' });
+      return false;
+    }
     const value = this.raw[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'boolean') {
@@ -153,6 +211,10 @@ export class Fields {
 
   /** Reads a nested mapping with the given keys; `undefined` when absent or invalid. */
   public object(key: string, keys: readonly string[], options: { required?: boolean } = {}): Fields | undefined {
+    if (this.reader.recorder) {
+      this.reader.recorder.field(this.at(key), { kind: 'object', required: options.required });
+      return this.reader.object({}, this.at(key), keys);
+    }
     const value = this.raw[key];
     if (value === undefined || value === null) {
       if (options.required) this.reader.report(this.at(key), `is required: add "${key}" to ${this.path || 'the file'}`);
@@ -163,6 +225,12 @@ export class Fields {
 
   /** Reads a list, mapping each item (items that read as `undefined` are dropped). */
   public list<T>(key: string, item: (value: unknown, path: string) => T | undefined, options: { required?: boolean; nonEmpty?: boolean } = {}): T[] {
+    if (this.reader.recorder) {
+      // One item, at index 0, stands for every item.
+      this.reader.recorder.field(this.at(key), { kind: 'list', ...options });
+      const read = item({}, joinPath(this.at(key), 0));
+      return read === undefined ? [] : [read];
+    }
     const value = this.raw[key];
     const path = this.at(key);
     if (value === undefined || value === null) {
@@ -184,6 +252,10 @@ export class Fields {
 
   /** Reads a list of strings with an optional format. */
   public strings(key: string, options: { required?: boolean; nonEmpty?: boolean; format?: StringFormat } = {}): string[] {
+    if (this.reader.recorder) {
+      this.reader.recorder.field(this.at(key), { kind: 'strings', ...options });
+      return [options.format ? FORMAT_SAMPLES[options.format] : 'a'];
+    }
     return this.list(
       key,
       (v, path) => {
