@@ -92,20 +92,22 @@ describe('the packed package, installed into a fresh GitOps repository', () => {
 
   test('npx meshfleet synth writes the topology into the repository, and check passes then fails on stale output', () => {
     // The README's commands
-    ok(sh('npx', ['meshfleet', 'init', '--model', 'multi-primary', '--file', 'mesh.yaml'], repo));
+    ok(sh('npx', ['meshfleet', 'init', '--model', 'multi-network', '--file', 'mesh.yaml'], repo));
     const synth = ok(sh('npx', ['meshfleet', 'synth', '--topology', 'mesh.yaml', '--out', 'clusters'], repo));
     const check = sh('npx', ['meshfleet', 'check', '--topology', 'mesh.yaml', '--out', 'clusters'], repo);
 
     expect(synth.stdout).toMatch(/^meshfleet: 2 clusters \(cluster1, cluster2\), \d+ objects, \d+ files \(\d+ written, 0 removed\) -> clusters\/ in /);
     expect(readdirSync(path.join(repo, 'clusters')).sort()).toEqual(['.meshfleet', 'MESH.md', 'cluster1', 'cluster2', 'meshfleet-plan.json', 'verify-mesh.sh']);
     expect(check.status).toBe(0);
-    expect(check.stdout).toBe('meshfleet: clusters/ is up to date with mesh.yaml\n');
+    expect(check.stdout).toBe('meshfleet: clusters/ is up to date with mesh.yaml and passes every check\n');
 
-    writeFileSync(path.join(repo, 'mesh.yaml'), readFileSync(path.join(repo, 'mesh.yaml'), 'utf8').replace('network: network2', 'network: network3'));
+    const topology = readFileSync(path.join(repo, 'mesh.yaml'), 'utf8');
+    expect(topology).toContain('network: network2');
+    writeFileSync(path.join(repo, 'mesh.yaml'), topology.replace('network: network2', 'network: network3'));
     const stale = sh('npx', ['meshfleet', 'check', '--topology', 'mesh.yaml', '--out', 'clusters'], repo);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain('meshfleet: clusters/ is stale; run `npx meshfleet synth --topology mesh.yaml --out clusters` and commit:');
-    expect(stale.stderr).toContain('differs: clusters/cluster2/platform/namespace.istio-system.yaml');
+    expect(stale.stderr).toContain('meshfleet: clusters/ is stale; run `npx meshfleet synth --topology mesh.yaml --out clusters` and commit\n');
+    expect(stale.stderr).toContain('error MF010 cluster2/platform/namespace.istio-system.yaml: differs');
   });
 
   test('npx meshfleet --version prints the packed version', () => {
