@@ -122,7 +122,7 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
       wave,
       istioConfig,
     }));
-    const charts: ArgoCdHelmChart[] = controlPlaneReleases(facts, cluster).map((r) => ({
+    const charts: ArgoCdHelmChart[] = controlPlaneReleases(mesh.istio, stack.plan.helmValues).map((r) => ({
       releaseName: r.releaseName,
       chart: r.chart,
       version: r.version,
