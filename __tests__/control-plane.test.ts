@@ -15,7 +15,6 @@ import { hasCrossNetworkGateway } from '../constructs/cross-network-gateway';
 import { fluxHostCluster } from '../constructs/flux-kubeconfig';
 import { controlPlaneValues, hasEastWestGateway, HelmValues } from '../constructs/helm-values';
 import { MeshFacts, parseTopology, Topology } from '../topology';
-import { EastWestPlacement } from '../topology/east-west-placement';
 import { expectOnlyProblem, expectProblem, problemsOf } from './support/topology-edits';
 
 const UPSTREAM = path.join(upstreamDir(), 'istio-1.30.3');
@@ -245,7 +244,7 @@ describe('global-fleet: primaries serving remotes, Flux in a management cluster'
   });
 
   test('every cluster serves another network or a remote, so every cluster runs the east-west gateway', () => {
-    const placement = EastWestPlacement.of(f);
+    const placement = f.eastWestPlacement;
     // east, west: productpage/details/reviews called from other networks; eu: reviews/ratings and
     // its remote; west-edge: ratings, called from east; eu-edge: ledger, called from east.
     expect(placement.clusters).toEqual(['east', 'eu', 'eu-edge', 'west', 'west-edge']);
@@ -420,7 +419,7 @@ describe('which clusters run the east-west gateway', () => {
 
   test('the placement is built once per fleet and shared', () => {
     const f = facts(fleet.topology);
-    expect(EastWestPlacement.of(f)).toBe(EastWestPlacement.of(f));
+    expect(f.eastWestPlacement).toBe(f.eastWestPlacement);
   });
 });
 
@@ -428,7 +427,7 @@ describe('every value path exists in the pinned charts', () => {
   test.each(ALL)('%s', (_label, out) => {
     const f = facts(out.topology);
     for (const cluster of out.topology.clusters) {
-      for (const release of controlPlaneReleases(f, cluster)) {
+      for (const release of controlPlaneReleases(out.topology.mesh.istio, controlPlaneValues(f, cluster))) {
         expect({ release: `${cluster.name}/${release.releaseName}`, unknown: unknownValuePaths(release.chart, release.values) }).toEqual({
           release: `${cluster.name}/${release.releaseName}`,
           unknown: [],
@@ -611,7 +610,7 @@ describe('topology rules for the control plane', () => {
     });
     expect(problemsOf(text)).toEqual([]);
     const f = facts(parseTopology(text, 'mesh.yaml'));
-    expect(EastWestPlacement.of(f).clusters).toEqual(['cluster1', 'cluster2', 'cluster3']);
+    expect(f.eastWestPlacement.clusters).toEqual(['cluster1', 'cluster2', 'cluster3']);
   });
 
   test('fails once if a remote\'s controlPlane is malformed (no "required" on top)', () => {

@@ -6,8 +6,6 @@ import * as path from 'node:path';
 import { controlPlaneValues } from '../constructs/helm-values';
 import { serviceMeshConfig } from '../constructs/service-mesh-config';
 import { MeshFacts, parseTopology } from '../topology';
-import { EastWestPlacement } from '../topology/east-west-placement';
-import { ServicePlacement } from '../topology/service-placement';
 import { validateManifests } from './support/crd-schema';
 import { Manifest, ROOT, synthFile, synthText, Synthesized } from './support/synth';
 import { editTopology } from './support/topology-edits';
@@ -277,8 +275,8 @@ describe('global services in examples/global-fleet.yaml', () => {
 
   test('the placement is built once per fleet and shared', () => {
     const facts = new MeshFacts(out.topology);
-    expect(ServicePlacement.of(facts)).toBe(ServicePlacement.of(facts));
-    expect(ServicePlacement.of(facts).appNamespacesIn('eu')).toEqual(['bookinfo', 'frontend', 'inventory', 'payments']);
+    expect(facts.servicePlacement).toBe(facts.servicePlacement);
+    expect(facts.servicePlacement.appNamespacesIn('eu')).toEqual(['bookinfo', 'frontend', 'inventory', 'payments']);
   });
 });
 
@@ -404,7 +402,7 @@ describe('placement scales linearly', () => {
       'scale.yaml',
     );
     const facts = new MeshFacts(topology);
-    const placement = ServicePlacement.of(facts);
+    const placement = facts.servicePlacement;
     const primaryOf = (k: number) => `k${k - (k % 4)}`;
     const routedBy = new Map<string, string[]>();
     for (const p of facts.primaries) for (const s of placement.routedIn(p.name)) routedBy.set(s.name, [...(routedBy.get(s.name) ?? []), p.name]);
@@ -417,7 +415,7 @@ describe('placement scales linearly', () => {
     // called from another network (clusters k, k+1, k+2, k+3 share the network of primary k).
     const gateways = new Set(facts.primaries.map((p) => p.name));
     for (let i = 0; i < 1000; i++) if (primaryOf(i % 100) !== primaryOf((i * 7) % 100)) gateways.add(`k${i % 100}`);
-    expect(EastWestPlacement.of(facts).clusters).toEqual([...gateways].sort());
+    expect(facts.eastWestPlacement.clusters).toEqual([...gateways].sort());
     expect(gateways.size).toBeLessThan(100);
   });
 });

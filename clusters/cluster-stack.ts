@@ -65,7 +65,15 @@ export class ClusterStack extends Construct implements ClusterLayers {
       controlPlaneClusters: cluster.role === 'remote' ? [facts.controlPlaneOf(cluster).name] : undefined,
     });
     if (cluster.role === 'primary') new MeshMtls(this.layer('mesh'), 'mesh-mtls');
-    if (cluster.role === 'primary') new GlobalServices(this.layer('mesh'), 'global-services', { facts, cluster });
+    if (cluster.role === 'primary') {
+      const placement = facts.servicePlacement;
+      new GlobalServices(this.layer('mesh'), 'global-services', {
+        trustDomain: facts.topology.mesh.trustDomain,
+        routed: placement.routedIn(cluster.name).map((service) => ({ service, exportTo: placement.exportTo(service) })),
+        guarded: placement.guardedIn(cluster.name),
+        consumerNamespaces: placement.consumerNamespacesIn(cluster.name),
+      });
+    }
     addClusterSecrets(this);
     addControlPlane(this);
     addUserObjects(this);

@@ -35,7 +35,7 @@ export function addControlPlane(stack: ClusterLayers): void {
 
   const flux = topology.delivery.flux;
   if (flux) {
-    const releases = controlPlaneReleases(facts, cluster);
+    const releases = controlPlaneReleases(istio, plan.helmValues);
     const common = { cluster: cluster.name, fluxNamespace: flux.namespace, interval: flux.interval, kubeConfig: fluxKubeConfig(topology.delivery, cluster.name) };
     // One repository per Flux: in every cluster (per-cluster mode), or once in the management cluster.
     if (fluxHostCluster(topology.delivery, cluster.name) === cluster.name) {

@@ -22,23 +22,16 @@ import { controlPlaneReleases } from '../constructs/control-plane-releases';
 import { fluxHostCluster, fluxKubeConfig } from '../constructs/flux-kubeconfig';
 import { FluxClusterLayers, FluxLayer, FluxSync, fluxKustomizationName, gitPath } from '../constructs/flux-sync';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/secret-names';
-import { LayerChart } from '../src/layer-chart';
+import { APPLIED_LAYERS, LayerChart } from '../src/layer-chart';
 import { Cluster, MeshFacts } from '../topology';
+import { ARGOCD_GIT_LAYERS } from '../topology/layers';
 import { ARGOCD_DIRECTORY } from '../topology/rules/delivery';
 
-/** The layers Flux applies (see `FLUX_LAYER_DEPENDENCIES` for their order). */
-export const DELIVERED_LAYERS: readonly FluxLayer[] = ['platform', 'base', 'reader', 'control-plane', 'mesh'];
-
 /**
- * The layer directories Argo CD applies from Git, with their sync waves. `base` and
- * `control-plane` hold Flux `HelmRelease`s only: Argo CD installs the same charts from Helm
- * sources instead (see {@link ARGOCD_WAVES}).
+ * The layer directories Argo CD applies from Git, with their sync waves (see {@link ARGOCD_WAVES}
+ * for the charts between them); only `mesh` holds Istio configuration.
  */
-const ARGOCD_GIT_LAYERS: readonly { layer: 'platform' | 'reader' | 'mesh'; wave: number; istioConfig: boolean }[] = [
-  { layer: 'platform', wave: ARGOCD_WAVES.platform, istioConfig: false },
-  { layer: 'reader', wave: ARGOCD_WAVES.reader, istioConfig: false },
-  { layer: 'mesh', wave: ARGOCD_WAVES.mesh, istioConfig: true },
-];
+const ARGOCD_DIRECTORIES = ARGOCD_GIT_LAYERS.map((layer) => ({ layer, wave: ARGOCD_WAVES[layer], istioConfig: layer === 'mesh' }));
 
 /** Adds the Flux and/or Argo CD objects the topology's `delivery` section asks for. */
 export function addDelivery(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]): void {
@@ -51,7 +44,7 @@ function addFlux(facts: MeshFacts, stacks: readonly ClusterStack[]): void {
   const { delivery } = facts.topology;
   const flux = delivery.flux!;
   const management = flux.mode === 'management' ? flux.managementCluster : undefined;
-  const layersOf = new Map(stacks.map((s) => [s.cluster.name, DELIVERED_LAYERS.filter((l) => s.hasObjects(l))]));
+  const layersOf = new Map(stacks.map((s) => [s.cluster.name, APPLIED_LAYERS.filter((l) => s.hasObjects(l))]));
   /** `Kustomization` of another cluster's layer, when that layer exists. */
   const kustomization = (cluster: string, layer: FluxLayer) => (layersOf.get(cluster)?.includes(layer) ? [fluxKustomizationName(cluster, layer)] : []);
   const byHost = new Map<string, FluxClusterLayers[]>();
@@ -116,13 +109,13 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
   });
   for (const stack of stacks) {
     const { cluster } = stack;
-    const directories: ArgoCdDirectory[] = ARGOCD_GIT_LAYERS.filter(({ layer }) => stack.hasObjects(layer)).map(({ layer, wave, istioConfig }) => ({
+    const directories: ArgoCdDirectory[] = ARGOCD_DIRECTORIES.filter(({ layer }) => stack.hasObjects(layer)).map(({ layer, wave, istioConfig }) => ({
       name: layer,
       path: gitPath(git.path, cluster.name, layer),
       wave,
       istioConfig,
     }));
-    const charts: ArgoCdHelmChart[] = controlPlaneReleases(facts, cluster).map((r) => ({
+    const charts: ArgoCdHelmChart[] = controlPlaneReleases(mesh.istio, stack.plan.helmValues).map((r) => ({
       releaseName: r.releaseName,
       chart: r.chart,
       version: r.version,

@@ -5,7 +5,6 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import { RETAINED_NAMESPACE_ANNOTATIONS } from './retained-namespace';
 import { Cluster, IstioRelease, MeshFacts } from '../topology';
-import { ServicePlacement } from '../topology/service-placement';
 
 /**
  * Application namespaces present in a cluster, sorted: those it declares (`namespaces`), those
@@ -13,7 +12,7 @@ import { ServicePlacement } from '../topology/service-placement';
  * services' mesh config is written to. Built once per fleet (`ServicePlacement.appNamespacesIn`).
  */
 export function appNamespaces(facts: MeshFacts, cluster: Cluster): readonly string[] {
-  return ServicePlacement.of(facts).appNamespacesIn(cluster.name);
+  return facts.servicePlacement.appNamespacesIn(cluster.name);
 }
 
 /**

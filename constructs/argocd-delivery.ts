@@ -20,6 +20,7 @@ import { HelmValues } from './helm-values';
 import * as argo from '../imports/argocd-application-argoproj.io';
 import * as argoproject from '../imports/argocd-appproject-argoproj.io';
 import * as argoset from '../imports/argocd-applicationset-argoproj.io';
+import { IstioChartName } from '../topology';
 import { argoCdApplicationName, argoCdRootName as rootName } from '../topology/generated-names';
 
 /** The Argo CD server's own cluster, where root Applications create the child Applications. */
@@ -117,7 +118,7 @@ export interface ArgoCdHelmChart {
   /** Application name suffix and Helm release name (`istio-base`, `istiod`, `istio-eastwestgateway`). */
   readonly releaseName: string;
   /** Chart name in the Istio chart repository. */
-  readonly chart: 'base' | 'istiod' | 'gateway';
+  readonly chart: IstioChartName;
   /** Chart version. */
   readonly version: string;
   /** The chart's values, exactly as the Flux `HelmRelease` gets them. */

@@ -2,12 +2,11 @@
  * The Istio Helm releases of one cluster, in install order: what Flux `HelmRelease`s and
  * Argo CD Helm sources render, so both install exactly the same thing.
  */
-import { controlPlaneValues, EAST_WEST_GATEWAY_NAME, HelmValues } from './helm-values';
-import { Cluster, MeshFacts } from '../topology';
+import { ControlPlaneValues, EAST_WEST_GATEWAY_NAME, HelmValues } from './helm-values';
+import { IstioChartName, IstioRelease } from '../topology';
 import { BASE_RELEASE, istiodReleaseName } from '../topology/generated-names';
 
-/** An Istio chart published in the Istio Helm repository. */
-export type IstioChartName = 'base' | 'istiod' | 'gateway';
+export type { IstioChartName } from '../topology';
 
 /** One Helm release of an Istio chart, into `istio-system`. */
 export interface IstioChartRelease {
@@ -33,10 +32,11 @@ export { BASE_RELEASE, istiodReleaseName } from '../topology/generated-names';
  * before the gateway, whose pods use `image: auto` and need the injector. During a canary,
  * `base` runs the canary's version (Istio upgrades CRDs first) and the gateway stays on the
  * stable revision until promotion.
+ * @param istio the mesh's Istio version, revision and canary (`mesh.istio`)
+ * @param values the cluster's chart values, as planned (`ClusterPlan.helmValues`)
  */
-export function controlPlaneReleases(facts: MeshFacts, cluster: Cluster): readonly IstioChartRelease[] {
-  const { version, revision, canary } = facts.topology.mesh.istio;
-  const values = controlPlaneValues(facts, cluster);
+export function controlPlaneReleases(istio: Pick<IstioRelease, 'version' | 'revision' | 'canary'>, values: ControlPlaneValues): readonly IstioChartRelease[] {
+  const { version, revision, canary } = istio;
   const istiod = istiodReleaseName(revision);
   const releases: IstioChartRelease[] = [
     { releaseName: BASE_RELEASE, chart: 'base', version: canary?.version ?? version, values: values.base, dependsOn: [] },

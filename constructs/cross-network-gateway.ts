@@ -5,7 +5,6 @@ import { Construct } from 'constructs';
 import { ISTIO_SYSTEM_NAMESPACE } from './secret-names';
 import * as networking from '../imports/istio-networking.istio.io';
 import { Cluster, MeshFacts } from '../topology';
-import { EastWestPlacement } from '../topology/east-west-placement';
 
 /** Label selecting the east-west gateway pods (the `istio` label the `gateway` chart derives from `istio-eastwestgateway`). */
 export const EAST_WEST_GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: 'eastwestgateway' };
@@ -18,7 +17,7 @@ export const EAST_WEST_GATEWAY_SELECTOR: Readonly<Record<string, string>> = { is
  * @see https://istio.io/latest/docs/setup/install/multicluster/primary-remote_multi-network/
  */
 export function hasCrossNetworkGateway(facts: MeshFacts, cluster: Cluster): boolean {
-  return cluster.role === 'primary' && EastWestPlacement.of(facts).carriesCrossNetworkGateway(cluster.name);
+  return cluster.role === 'primary' && facts.eastWestPlacement.carriesCrossNetworkGateway(cluster.name);
 }
 
 /** Properties of a {@link CrossNetworkGateway}. */

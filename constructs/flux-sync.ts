@@ -7,10 +7,11 @@ import * as source from '../imports/flux-gitrepository-source.toolkit.fluxcd.io'
 import * as kustomize from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { FLUX_BOOTSTRAP_GIT_REPOSITORY, FluxDelivery, GitSource } from '../topology';
 import { compareCodePoints } from '../topology/compare';
-import { fluxKustomizationName as kustomizationName } from '../topology/generated-names';
+import { fluxKustomizationName } from '../topology/generated-names';
+import type { AppliedLayer } from '../topology/layers';
 
 /** A layer directory Flux applies. */
-export type FluxLayer = 'platform' | 'base' | 'reader' | 'control-plane' | 'mesh';
+export type FluxLayer = AppliedLayer;
 
 /**
  * What each layer's `Kustomization` depends on, within its cluster:
@@ -137,10 +138,8 @@ export const FLUX_READY_CONDITION_KINDS: readonly { readonly apiVersion: string;
   { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret' },
 ];
 
-/** Name of the `Kustomization` that applies a cluster's layer: `<cluster>-<layer>`. */
-export function fluxKustomizationName(cluster: string, layer: FluxLayer | 'flux'): string {
-  return kustomizationName(cluster, layer);
-}
+/** Name of the `Kustomization` that applies a cluster's layer (declared with the other generated names). */
+export { fluxKustomizationName };
 
 /** `<path>/<parts…>` relative to the repository root, without empty or `.` segments (Flux prefixes `./`). */
 export function gitPath(gitRoot: string, ...parts: string[]): string {

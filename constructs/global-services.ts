@@ -7,9 +7,9 @@ import { ConsumerSidecar } from './consumer-sidecar';
 import { GlobalAlias } from './global-alias';
 import { GlobalDestinationRule } from './global-destination-rule';
 import { ServiceAuthorization } from './service-authorization';
-import { Cluster, MeshFacts, MeshService } from '../topology';
+import { MeshService } from '../topology';
 import { GLOBAL_ALIAS_SUFFIX, globalAliasHost, principal, serviceHost } from '../topology/service-hosts';
-import { ServicePlacement } from '../topology/service-placement';
+import type { ConsumerNamespace } from '../topology/service-placement';
 import { serviceRouting } from '../topology/service-routes';
 
 /**
@@ -18,12 +18,23 @@ import { serviceRouting } from '../topology/service-routes';
  */
 export const SERVICE_SELECTOR_LABEL = 'app';
 
+/** A global service whose routing a primary carries, with the namespaces that must see it. */
+export interface RoutedService {
+  readonly service: MeshService;
+  /** `exportTo` of its routing objects: its namespace and its callers', sorted. */
+  readonly exportTo: readonly string[];
+}
+
 /** Properties of a {@link GlobalServices}. */
 export interface GlobalServicesProps {
-  /** The fleet's facts (the service placement is built from them once). */
-  readonly facts: MeshFacts;
-  /** The primary whose mesh config this is. */
-  readonly cluster: Cluster;
+  /** The mesh's trust domain, the first segment of every allowed principal. */
+  readonly trustDomain: string;
+  /** Global services whose DestinationRule (and VirtualService, alias) this primary carries, sorted. */
+  readonly routed: readonly RoutedService[];
+  /** Services running in this primary or its remotes, which get an `AuthorizationPolicy` here. */
+  readonly guarded: readonly MeshService[];
+  /** Namespaces where declared callers run, with what they call: one `Sidecar` each. */
+  readonly consumerNamespaces: readonly ConsumerNamespace[];
   /**
    * The namespace of the east-west gateway, which builds per-subset SNI clusters from the
    * DestinationRules it can see; DestinationRules are exported to it.
@@ -56,16 +67,13 @@ export interface GlobalServicesProps {
 export class GlobalServices extends Construct {
   constructor(scope: Construct, id: string, props: GlobalServicesProps) {
     super(scope, id);
-    const { facts, cluster } = props;
-    const placement = ServicePlacement.of(facts);
-    const trustDomain = facts.topology.mesh.trustDomain;
+    const { trustDomain } = props;
     const gatewayNamespace = props.gatewayNamespace ?? 'istio-system';
     const rootNamespace = props.rootNamespace ?? 'istio-system';
 
-    for (const service of placement.routedIn(cluster.name)) {
+    for (const { service, exportTo } of props.routed) {
       const key = `${service.namespace}.${service.name}`;
       const host = serviceHost(service);
-      const exportTo = placement.exportTo(service);
       const routing = serviceRouting(service);
       new GlobalDestinationRule(this, `destination-rule:${key}`, {
         name: service.name,
@@ -103,7 +111,7 @@ export class GlobalServices extends Construct {
       }
     }
 
-    for (const service of placement.guardedIn(cluster.name)) {
+    for (const service of props.guarded) {
       new ServiceAuthorization(this, `authorization:${service.namespace}.${service.name}`, {
         name: service.name,
         namespace: service.namespace,
@@ -112,7 +120,7 @@ export class GlobalServices extends Construct {
       });
     }
 
-    for (const { namespace, services } of placement.consumerNamespacesIn(cluster.name)) {
+    for (const { namespace, services } of props.consumerNamespaces) {
       // Never the root namespace: a selector-less Sidecar there would be every namespace's default.
       if (namespace === rootNamespace) continue;
       new ConsumerSidecar(this, `sidecar:${namespace}`, { namespace, hosts: services.flatMap(egressHosts), rootNamespace });

@@ -11,7 +11,6 @@ import { serviceMeshConfig } from './service-mesh-config';
 import { Cluster, IstioChartName, MeshFacts } from '../topology';
 import { mergeValues } from '../topology/hatches-schema';
 import { isIpAddress } from '../topology/rules/control-plane';
-import { EastWestPlacement } from '../topology/east-west-placement';
 import { EAST_WEST_GATEWAY_NAME } from '../topology/generated-names';
 
 /** A Helm values tree. */
@@ -52,11 +51,11 @@ export function servesRemotes(facts: MeshFacts, cluster: Cluster): boolean {
  * through it on 15012/15017), and a cluster running a service that a cluster on another network
  * calls (those calls enter through it on 15443). A cluster that only calls, or serves only its
  * own network, runs none: each gateway is an Internet-facing load balancer. Placed once per
- * fleet by {@link EastWestPlacement}.
+ * fleet by {@link MeshFacts.eastWestPlacement}.
  * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#multiple-networks
  */
 export function hasEastWestGateway(facts: MeshFacts, cluster: Cluster): boolean {
-  return EastWestPlacement.of(facts).runsGateway(cluster.name);
+  return facts.eastWestPlacement.runsGateway(cluster.name);
 }
 
 /**
@@ -84,15 +83,8 @@ export function injectionPath(cluster: Cluster): string {
  * - east-west gateway: `name: istio-eastwestgateway`, `networkGateway: <network>`.
  */
 export function controlPlaneValues(facts: MeshFacts, cluster: Cluster): ControlPlaneValues {
-  let byCluster = memo.get(facts);
-  if (!byCluster) memo.set(facts, (byCluster = new Map()));
-  let values = byCluster.get(cluster.name);
-  if (!values) byCluster.set(cluster.name, (values = buildValues(facts, cluster)));
-  return values;
+  return buildValues(facts, cluster);
 }
-
-// Built once per cluster: Flux, Argo CD and the IstioOperator files all render the same values.
-const memo = new WeakMap<MeshFacts, Map<string, ControlPlaneValues>>();
 
 /**
  * The user's values for a chart in a cluster: `mesh.istio.values` with `clusters[].istio.values`

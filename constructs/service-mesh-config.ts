@@ -2,7 +2,6 @@
  * The part of a cluster's istiod `meshConfig` that follows from the topology's services.
  */
 import { Cluster, MeshFacts } from '../topology';
-import { ServicePlacement } from '../topology/service-placement';
 
 /** `meshConfig` fields contributed by services (cluster-local hosts, DNS capture). */
 export interface ServiceMeshConfig {
@@ -33,7 +32,7 @@ export interface ServiceMeshConfig {
  */
 export function serviceMeshConfig(facts: MeshFacts, cluster: Cluster): ServiceMeshConfig {
   if (cluster.role !== 'primary') return {};
-  const placement = ServicePlacement.of(facts);
+  const placement = facts.servicePlacement;
   const hosts = placement.clusterLocalHosts;
   return {
     serviceSettings: hosts.length ? [{ settings: { clusterLocal: true }, hosts }] : undefined,

@@ -229,8 +229,8 @@ export function serviceRef(service: { readonly namespace: string; readonly name:
 
 /** Builds the fleet's model (see the file comment). Pure. */
 export function planFleet(topology: Topology, facts: MeshFacts = new MeshFacts(topology)): FleetPlan {
-  const placement = ServicePlacement.of(facts);
-  const eastWest = EastWestPlacement.of(facts);
+  const placement = facts.servicePlacement;
+  const eastWest = facts.eastWestPlacement;
   const { mesh, trust, credentials, delivery } = topology;
 
   const plan: FleetPlan = {

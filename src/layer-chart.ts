@@ -4,25 +4,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 
-/**
- * The directories of one cluster's output. A GitOps tool applies the first five in this order
- * (`reader` and `control-plane` both follow `base`, independently of each other):
- *
- * - `platform`: namespaces, trust (`cacerts`) and remote-cluster credentials;
- * - `base`: the Istio `base` chart (Flux `HelmRepository`/`HelmRelease`): the CRDs and the
- *   reader service account;
- * - `reader`: the reader service account's token Secret (and its `PushSecret`), which the
- *   primaries need to read this cluster, and which needs the service account from `base`;
- * - `control-plane`: istiod (and a canary istiod) and the east-west gateway (Flux `HelmRelease`s);
- * - `mesh`: Istio configuration (`Gateway`, `VirtualService`, `DestinationRule`, policies),
- *   which needs the Istio CRDs and istiod's validating webhook;
- * - `flux`: the Flux objects that apply the layers above, in order (bootstrap entry point);
- * - `istioctl`: `IstioOperator` files for `istioctl install`; never applied by GitOps.
- */
-export type Layer = 'platform' | 'base' | 'reader' | 'control-plane' | 'mesh' | 'flux' | 'istioctl';
-
-/** Layers a cluster's top-level `kustomization.yaml` includes, in apply order. */
-export const APPLIED_LAYERS: readonly Layer[] = ['platform', 'base', 'reader', 'control-plane', 'mesh'];
+/** A cluster's layer directory, and the applied ones in order: declared once, in `topology/layers.ts`. */
+export { APPLIED_LAYERS } from '../topology/layers';
+export type { Layer } from '../topology/layers';
 
 /** Properties of a {@link LayerChart}. */
 export interface LayerChartProps {

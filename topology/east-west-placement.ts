@@ -1,6 +1,6 @@
 /**
- * Which clusters run the east-west gateway, computed once per fleet (and once per load, for the
- * rules, from the draft).
+ * Which clusters run the east-west gateway, computed once per fleet ({@link MeshFacts.eastWestPlacement})
+ * and once per load, for the rules, from the draft.
  *
  * A cluster runs the gateway when something outside its network must come in through it:
  * - a primary that serves remotes: they reach its istiod on 15012/15017 through it;
@@ -29,21 +29,8 @@ export interface CrossNetworkCall {
   readonly caller: Cluster;
 }
 
-const memo = new WeakMap<MeshFacts, EastWestPlacement>();
-
 /** The east-west gateway placement of a fleet (see the file comment). */
 export class EastWestPlacement {
-  /** The placement of a validated fleet, built on first use and shared afterwards. */
-  public static of(facts: MeshFacts): EastWestPlacement {
-    let placement = memo.get(facts);
-    if (!placement) {
-      const { topology } = facts;
-      placement = EastWestPlacement.build(topology.clusters, topology.services, (s) => s.consumers.flatMap((c) => c.clusters));
-      memo.set(facts, placement);
-    }
-    return placement;
-  }
-
   /**
    * The placement of any set of clusters and services (the loader's rules build one from the draft).
    * @param clusters the clusters, one per name

@@ -4,6 +4,8 @@
  * Every lookup here is a map access; building the indexes is linear in the number of
  * clusters. Constructs receive the facts they need as typed values.
  */
+import { EastWestPlacement } from './east-west-placement';
+import { ServicePlacement } from './service-placement';
 import { Cluster, Topology } from './types';
 
 /** Indexed views of a {@link Topology}. */
@@ -18,6 +20,8 @@ export class MeshFacts {
   public readonly multiNetwork: boolean;
 
   private readonly remotes = new Map<string, Cluster[]>();
+  private eastWest?: EastWestPlacement;
+  private placement?: ServicePlacement;
 
   constructor(public readonly topology: Topology) {
     this.clusters = new Map(topology.clusters.map((c) => [c.name, c]));
@@ -31,6 +35,24 @@ export class MeshFacts {
         this.remotes.set(c.controlPlane, list);
       }
     }
+  }
+
+  /**
+   * Which clusters run the east-west gateway: built on first use and kept by this instance
+   * (one synthesis builds one `MeshFacts`), so every construct and the plan share one index.
+   */
+  public get eastWestPlacement(): EastWestPlacement {
+    this.eastWest ??= EastWestPlacement.build(this.topology.clusters, this.topology.services, (s) => s.consumers.flatMap((c) => c.clusters));
+    return this.eastWest;
+  }
+
+  /**
+   * Which primary carries which service's mesh configuration: built on first use and kept by
+   * this instance, like {@link eastWestPlacement}.
+   */
+  public get servicePlacement(): ServicePlacement {
+    this.placement ??= new ServicePlacement(this);
+    return this.placement;
   }
 
   /** The cluster with this name; throws on an unknown name (validated topologies have none). */

@@ -5,6 +5,7 @@
  * functions, and the loader derives each length limit from the same functions, so a name
  * the loader accepts never becomes an object name Kubernetes, Helm or a controller refuses.
  */
+import { ARGOCD_GIT_LAYERS, KUSTOMIZE_LAYERS, KustomizeLayer } from './layers';
 
 /**
  * Longest Kubernetes label value. Flux labels every object a `Kustomization` applies with
@@ -38,10 +39,10 @@ export function istiodReleaseName(revision: string | undefined): string {
 }
 
 /** The layer directories Flux applies per cluster, plus `flux` (the Flux objects' own directory). */
-export const FLUX_KUSTOMIZATION_LAYERS = ['platform', 'base', 'reader', 'control-plane', 'mesh', 'flux'] as const;
+export const FLUX_KUSTOMIZATION_LAYERS = KUSTOMIZE_LAYERS;
 
 /** Name of the `Kustomization` that applies a cluster's layer: `<cluster>-<layer>`. */
-export function fluxKustomizationName(cluster: string, layer: (typeof FLUX_KUSTOMIZATION_LAYERS)[number]): string {
+export function fluxKustomizationName(cluster: string, layer: KustomizeLayer): string {
   return `${cluster}-${layer}`;
 }
 
@@ -97,7 +98,7 @@ export function fluxManagementMaxClusterName(revision: string | undefined, canar
 export const FLUX_MANAGEMENT_MAX_CLUSTER_NAME = fluxManagementMaxClusterName(undefined, undefined);
 
 /** Argo CD components that are Git directories (the charts are the {@link istioReleaseNames}). */
-export const ARGOCD_DIRECTORY_COMPONENTS = ['platform', 'reader', 'mesh'] as const;
+export const ARGOCD_DIRECTORY_COMPONENTS = ARGOCD_GIT_LAYERS;
 
 /** Name of a cluster's root Argo CD `Application` (app of apps). */
 export function argoCdRootName(cluster: string): string {

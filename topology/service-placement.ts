@@ -1,5 +1,6 @@
 /**
- * Which primary carries which service's mesh configuration: computed once per fleet.
+ * Which primary carries which service's mesh configuration: computed once per fleet
+ * ({@link MeshFacts.servicePlacement}).
  *
  * Every primary reads Istio config only from its own API server, and configures its remotes'
  * proxies too, so a service's config must be in each primary whose clusters (itself or its
@@ -8,7 +9,7 @@
  * consumers. Every lookup afterwards is a map access.
  * @see https://istio.io/latest/docs/ops/deployment/deployment-models/#control-plane-models
  */
-import { MeshFacts } from './facts';
+import type { MeshFacts } from './facts';
 import { serviceHost } from './service-hosts';
 import { MeshService } from './types';
 
@@ -27,25 +28,14 @@ export interface ConsumerNamespace {
 export const MESH_ROOT_NAMESPACE = 'istio-system';
 
 const EMPTY: readonly never[] = Object.freeze([]);
-const memo = new WeakMap<MeshFacts, ServicePlacement>();
 
 /**
  * The per-primary placement of the topology's services (see the file comment).
  *
- * Use {@link ServicePlacement.of}: it builds the index once per {@link MeshFacts} and hands the
- * same instance to every caller (cluster stacks, Helm values).
+ * Read it from {@link MeshFacts.servicePlacement}: the facts build it once and hand the same
+ * instance to every caller (cluster stacks, Helm values, the plan).
  */
 export class ServicePlacement {
-  /** The placement of a fleet, built on first use and shared afterwards. */
-  public static of(facts: MeshFacts): ServicePlacement {
-    let placement = memo.get(facts);
-    if (!placement) {
-      placement = new ServicePlacement(facts);
-      memo.set(facts, placement);
-    }
-    return placement;
-  }
-
   /** Hosts of cluster-local services, sorted (for `meshConfig.serviceSettings`). */
   public readonly clusterLocalHosts: readonly string[];
 
@@ -60,7 +50,8 @@ export class ServicePlacement {
   private readonly visibility = new Map<MeshService, readonly string[]>();
   private readonly appNamespaces = new Map<string, readonly string[]>();
 
-  private constructor(facts: MeshFacts) {
+  /** Builds the index of a fleet; use {@link MeshFacts.servicePlacement} rather than building another. */
+  constructor(facts: MeshFacts) {
     const primaryOf = new Map<string, string>();
     for (const cluster of facts.clusters.values()) {
       primaryOf.set(cluster.name, facts.controlPlaneOf(cluster).name);

@@ -5,6 +5,7 @@
  * already applied and every cross-field rule already holds. All of it is deeply readonly.
  * The file format itself is documented field by field in README.md ("Topology reference").
  */
+import type { KustomizeLayer } from './layers';
 
 /** The `apiVersion` a topology file must declare. */
 export const TOPOLOGY_API_VERSION = 'meshfleet.dev/v1alpha1';
@@ -69,10 +70,10 @@ export type UserValues = { readonly [key: string]: unknown };
 /** User Helm values per chart; a chart without values is absent. */
 export type ChartValues = Readonly<Partial<Record<IstioChartName, UserValues>>>;
 
-/** The layers a user may add objects or patches to (see src/layer-chart.ts). */
-export const CUSTOMIZABLE_LAYERS = ['platform', 'base', 'reader', 'control-plane', 'mesh', 'flux'] as const;
+/** The layers a user may add objects or patches to: the kustomize roots (see `layers.ts`). */
+export { KUSTOMIZE_LAYERS as CUSTOMIZABLE_LAYERS } from './layers';
 /** One of {@link CUSTOMIZABLE_LAYERS}. */
-export type CustomizableLayer = (typeof CUSTOMIZABLE_LAYERS)[number];
+export type CustomizableLayer = KustomizeLayer;
 
 /** Where a hatch (a patch, an object) was written, for problems found after the topology is read. */
 export interface Origin {
