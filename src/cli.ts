@@ -270,6 +270,21 @@ interface Io {
   readonly env: NodeJS.ProcessEnv;
   /** The cdk8s CLI's scratch directory, under `cdk8s synth` only (main.ts passes it). */
   readonly scratch?: string;
+  /** Whether stderr is a terminal (progress is shown only then). */
+  readonly interactive?: boolean;
+}
+
+/** A fleet with at least this many clusters shows `synth` progress on an interactive stderr. */
+export const PROGRESS_MIN_CLUSTERS = 20;
+
+/**
+ * `synth`'s progress reporter: phase lines on stderr for a large fleet when stderr is a
+ * terminal (like kubectl and helm, nothing extra when it is not: CI logs stay clean).
+ */
+export function progressReporter(interactive: boolean, clusters: number, err: (text: string) => void): (phase: string) => void {
+  if (!interactive || clusters < PROGRESS_MIN_CLUSTERS) return () => undefined;
+  const started = process.hrtime.bigint();
+  return (phase) => err(`meshfleet: ${phase} (${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s)\n`);
 }
 
 /** Flags as commander parsed them: absent unless given. */
@@ -300,8 +315,11 @@ function synthAction(flags: Flags, io: Io): number {
     const topology = loadTopology(options.topology);
     checkClusterNames(topology, options.topology, options.clusters);
     const names = clusterNames(topology);
+    const progress = progressReporter(io.interactive ?? false, names.size, io.err);
+    progress(`synthesizing ${names.size} clusters and ${topology.services.length} services`);
     const fresh = synthesizeFleet(topology);
     // What `check` would reject is never published (nor streamed).
+    progress(`checking ${fresh.size} files`);
     const findings = runChecks({ topology, output: fresh, topologyFile: options.topology });
     if (failsCheck(findings)) {
       const unchanged = options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`;
@@ -313,6 +331,7 @@ function synthAction(flags: Flags, io: Io): number {
       return 0;
     }
     const tree = options.clusters ? replaceClusters(ownedTree(options.out), fresh, names, new Set(options.clusters)) : fresh;
+    progress(`publishing into ${options.out}/`);
     const result = publishTree(tree, { ...target, log: (m) => io.err(`${m}\n`), onStep: testKillHook(io.env) });
     if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -533,7 +552,7 @@ function completionCommands(root: Command): CompletionCommand[] {
  * left in the environment means nothing to it).
  */
 export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cdk8s: { readonly outdir?: string } = {}): number {
-  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env, scratch: cdk8s.outdir };
+  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env, scratch: cdk8s.outdir, interactive: process.stderr.isTTY === true };
   let code = 0;
   // `plan` parses its own flags (src/plan-cli.ts).
   if (argv[0] === 'plan') return runPlan(argv.slice(1), { topology: env.MESHFLEET_TOPOLOGY || DEFAULT_TOPOLOGY, out: env.MESHFLEET_OUT || DEFAULT_OUT });
