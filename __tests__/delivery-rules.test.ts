@@ -2,7 +2,7 @@
  * Loader rules of the `delivery` section (topology/rules/delivery.ts).
  */
 import { parseTopology } from '../topology';
-import { editTopology, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
+import { editTopology, expectOnlyProblem, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
 /** The minimal fixture with a delivery section and `edit` applied. */
 const edited = (edit: (doc: any) => void): string =>
@@ -102,5 +102,47 @@ describe('delivery rules', () => {
       d.clusters[1].name = long;
       d.services[0].runsIn = ['cluster1', long];
     }), 'clusters[1].name', /^is too long for Flux delivery \(per-cluster mode\): .* use at most 49 characters$/);
+  });
+  // Found by mutation testing (npm run mutation): each side of the rules' conditions.
+  test('fails if the Git path is absolute or climbs out, accepts dots inside a name', () => {
+    expectOnlyProblem(edited((d) => (d.delivery.git.path = '/abs')), 'delivery.git.path',
+      'must be a relative path inside the repository, such as dist (got "/abs")');
+    expectOnlyProblem(edited((d) => (d.delivery.git.path = 'a/../b')), 'delivery.git.path',
+      'must be a relative path inside the repository, such as dist (got "a/../b")');
+    expect(problemsOf(edited((d) => (d.delivery.git.path = 'a..b/c')))).toEqual([]);
+  });
+
+  test('refuses an OCI Git URL for Argo CD alone, and ignores it when no tool is on', () => {
+    expectOnlyProblem(edited((d) => {
+      d.delivery.git.url = 'oci://ghcr.io/example/fleet';
+      delete d.delivery.flux;
+    }), 'delivery.git.url', 'must be a Git repository URL (https:// or ssh://), not an OCI artifact (got "oci://ghcr.io/example/fleet")');
+    expect(problemsOf(edited((d) => {
+      d.delivery.git.url = 'oci://ghcr.io/example/fleet';
+      delete d.delivery.flux;
+      delete d.delivery.argocd;
+    }))).toEqual([]);
+  });
+
+  test('lists the known clusters sorted when the management cluster is unknown', () => {
+    expectOnlyProblem(edited((d) => {
+      d.clusters[0].name = 'zeta';
+      d.services[0].runsIn = ['zeta', 'cluster2'];
+      d.delivery.flux = { mode: 'management', managementCluster: 'hub' };
+    }), 'delivery.flux.managementCluster', 'names unknown cluster "hub": known clusters are cluster2, zeta');
+  });
+
+  test('reports a malformed field once, without the rule that needs it', () => {
+    const dnsLabel = 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+    expectOnlyProblem(edited((d) => (d.delivery.flux = { mode: 'management', managementCluster: 'Hub_1' })),
+      'delivery.flux.managementCluster', `${dnsLabel} (got "Hub_1")`);
+    expectOnlyProblem(edited((d) => (d.delivery.flux = { mode: 'central', managementCluster: 'cluster1' })),
+      'delivery.flux.mode', 'must be one of per-cluster, management (got "central")');
+    expectOnlyProblem(edited((d) => {
+      d.delivery.git.url = 'ssh://git@github.com/example/fleet.git';
+      d.delivery.flux.secretRef = 'Key_1';
+    }), 'delivery.flux.secretRef', `${dnsLabel} (got "Key_1")`);
+    expectOnlyProblem(edited((d) => (d.clusters[1].apiServer = 'http://x.example.com')),
+      'clusters[1].apiServer', 'must be a plain https:// URL: https://host[:port][/path] (got "http://x.example.com")');
   });
 });
