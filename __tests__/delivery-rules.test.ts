@@ -58,8 +58,14 @@ describe('delivery rules', () => {
   });
 
   test('fails if Flux reads an ssh:// repository without credentials', () => {
-    expectProblem(edited((d) => (d.delivery.git.url = 'ssh://git@github.com/example/fleet.git')), 'delivery.flux.secretRef',
-      /^is required for an ssh:\/\/ Git URL: name the Secret in namespace flux-system holding the deploy key/);
+    expectOnlyProblem(edited((d) => (d.delivery.git.url = 'ssh://git@github.com/example/fleet.git')), 'delivery.flux.secretRef',
+      'is required for an ssh:// Git URL: name the Secret in namespace flux-system holding the deploy key (identity, known_hosts), ' +
+      'e.g. made with "flux create secret git", or set gitRepository: flux-system to use the source flux bootstrap created');
+    // An ssh:// URL with a port is not the scp-like form.
+    expect(problemsOf(edited((d) => {
+      d.delivery.git.url = 'ssh://git@github.com:2222/example/fleet.git';
+      d.delivery.flux.secretRef = 'fleet-deploy-key';
+    }))).toEqual([]);
     expect(problemsOf(edited((d) => {
       d.delivery.git.url = 'ssh://git@github.com/example/fleet.git';
       d.delivery.flux.secretRef = 'fleet-deploy-key';
@@ -80,8 +86,9 @@ describe('delivery rules', () => {
   });
 
   test('fails if Argo CD is on and a cluster has no apiServer', () => {
-    expectProblem(edited((d) => delete d.clusters[1].apiServer), 'clusters[1].apiServer',
-      /^is required when delivery\.argocd is set: Argo CD deploys to "cluster2" through its API server URL \(Application spec\.destination\.server\)/);
+    expectOnlyProblem(edited((d) => delete d.clusters[1].apiServer), 'clusters[1].apiServer',
+      'is required when delivery.argocd is set: Argo CD deploys to "cluster2" through its API server URL (Application spec.destination.server); ' +
+      'use the URL the cluster is registered under in Argo CD');
     // Flux alone does not need it.
     expect(problemsOf(edited((d) => {
       delete d.clusters[1].apiServer;
