@@ -2,7 +2,7 @@
  * Loader rules of the `delivery` section (topology/rules/delivery.ts).
  */
 import { parseTopology } from '../topology';
-import { editTopology, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
+import { editTopology, expectOnlyProblem, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
 /** The minimal fixture with a delivery section and `edit` applied. */
 const edited = (edit: (doc: any) => void): string =>
@@ -58,8 +58,14 @@ describe('delivery rules', () => {
   });
 
   test('fails if Flux reads an ssh:// repository without credentials', () => {
-    expectProblem(edited((d) => (d.delivery.git.url = 'ssh://git@github.com/example/fleet.git')), 'delivery.flux.secretRef',
-      /^is required for an ssh:\/\/ Git URL: name the Secret in namespace flux-system holding the deploy key/);
+    expectOnlyProblem(edited((d) => (d.delivery.git.url = 'ssh://git@github.com/example/fleet.git')), 'delivery.flux.secretRef',
+      'is required for an ssh:// Git URL: name the Secret in namespace flux-system holding the deploy key (identity, known_hosts), ' +
+      'e.g. made with "flux create secret git", or set gitRepository: flux-system to use the source flux bootstrap created');
+    // An ssh:// URL with a port is not the scp-like form.
+    expect(problemsOf(edited((d) => {
+      d.delivery.git.url = 'ssh://git@github.com:2222/example/fleet.git';
+      d.delivery.flux.secretRef = 'fleet-deploy-key';
+    }))).toEqual([]);
     expect(problemsOf(edited((d) => {
       d.delivery.git.url = 'ssh://git@github.com/example/fleet.git';
       d.delivery.flux.secretRef = 'fleet-deploy-key';
@@ -80,8 +86,9 @@ describe('delivery rules', () => {
   });
 
   test('fails if Argo CD is on and a cluster has no apiServer', () => {
-    expectProblem(edited((d) => delete d.clusters[1].apiServer), 'clusters[1].apiServer',
-      /^is required when delivery\.argocd is set: Argo CD deploys to "cluster2" through its API server URL \(Application spec\.destination\.server\)/);
+    expectOnlyProblem(edited((d) => delete d.clusters[1].apiServer), 'clusters[1].apiServer',
+      'is required when delivery.argocd is set: Argo CD deploys to "cluster2" through its API server URL (Application spec.destination.server); ' +
+      'use the URL the cluster is registered under in Argo CD');
     // Flux alone does not need it.
     expect(problemsOf(edited((d) => {
       delete d.clusters[1].apiServer;
@@ -102,5 +109,47 @@ describe('delivery rules', () => {
       d.clusters[1].name = long;
       d.services[0].runsIn = ['cluster1', long];
     }), 'clusters[1].name', /^is too long for Flux delivery \(per-cluster mode\): .* use at most 49 characters$/);
+  });
+  // Found by mutation testing (npm run mutation): each side of the rules' conditions.
+  test('fails if the Git path is absolute or climbs out, accepts dots inside a name', () => {
+    expectOnlyProblem(edited((d) => (d.delivery.git.path = '/abs')), 'delivery.git.path',
+      'must be a relative path inside the repository, such as dist (got "/abs")');
+    expectOnlyProblem(edited((d) => (d.delivery.git.path = 'a/../b')), 'delivery.git.path',
+      'must be a relative path inside the repository, such as dist (got "a/../b")');
+    expect(problemsOf(edited((d) => (d.delivery.git.path = 'a..b/c')))).toEqual([]);
+  });
+
+  test('refuses an OCI Git URL for Argo CD alone, and ignores it when no tool is on', () => {
+    expectOnlyProblem(edited((d) => {
+      d.delivery.git.url = 'oci://ghcr.io/example/fleet';
+      delete d.delivery.flux;
+    }), 'delivery.git.url', 'must be a Git repository URL (https:// or ssh://), not an OCI artifact (got "oci://ghcr.io/example/fleet")');
+    expect(problemsOf(edited((d) => {
+      d.delivery.git.url = 'oci://ghcr.io/example/fleet';
+      delete d.delivery.flux;
+      delete d.delivery.argocd;
+    }))).toEqual([]);
+  });
+
+  test('lists the known clusters sorted when the management cluster is unknown', () => {
+    expectOnlyProblem(edited((d) => {
+      d.clusters[0].name = 'zeta';
+      d.services[0].runsIn = ['zeta', 'cluster2'];
+      d.delivery.flux = { mode: 'management', managementCluster: 'hub' };
+    }), 'delivery.flux.managementCluster', 'names unknown cluster "hub": known clusters are cluster2, zeta');
+  });
+
+  test('reports a malformed field once, without the rule that needs it', () => {
+    const dnsLabel = 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+    expectOnlyProblem(edited((d) => (d.delivery.flux = { mode: 'management', managementCluster: 'Hub_1' })),
+      'delivery.flux.managementCluster', `${dnsLabel} (got "Hub_1")`);
+    expectOnlyProblem(edited((d) => (d.delivery.flux = { mode: 'central', managementCluster: 'cluster1' })),
+      'delivery.flux.mode', 'must be one of per-cluster, management (got "central")');
+    expectOnlyProblem(edited((d) => {
+      d.delivery.git.url = 'ssh://git@github.com/example/fleet.git';
+      d.delivery.flux.secretRef = 'Key_1';
+    }), 'delivery.flux.secretRef', `${dnsLabel} (got "Key_1")`);
+    expectOnlyProblem(edited((d) => (d.clusters[1].apiServer = 'http://x.example.com')),
+      'clusters[1].apiServer', 'must be a plain https:// URL: https://host[:port][/path] (got "http://x.example.com")');
   });
 });

@@ -25,9 +25,7 @@ export function deliveryRules(ctx: RuleContext): void {
     }
   }
 
-  if (flux) {
-    checkFlux(ctx);
-  }
+  checkFlux(ctx);
 
   if (argocd) {
     for (const cluster of ctx.draft.clusters) {
