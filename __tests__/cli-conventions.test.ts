@@ -4,12 +4,13 @@
  * selection and check's fix hint. Every test runs the real bin/meshfleet.js.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
 import { editDistance, didYouMean } from '../src/did-you-mean';
 import { ROOT } from './support/synth';
+import { filesUnder } from './support/files';
 
 const CLI = path.join(ROOT, 'bin', 'meshfleet.js');
 const EXAMPLE = path.join(ROOT, 'examples', 'docs-multi-primary.yaml');
@@ -37,16 +38,6 @@ function brokenFile(): string {
   const file = path.join(tempDir(), 'broken.yaml');
   writeFileSync(file, BROKEN);
   return file;
-}
-
-/** Every file under `dir`, relative, sorted. */
-function filesUnder(dir: string, rel = ''): string[] {
-  return readdirSync(path.join(dir, rel))
-    .flatMap((entry) => {
-      const child = rel ? `${rel}/${entry}` : entry;
-      return statSync(path.join(dir, child)).isDirectory() ? filesUnder(dir, child) : [child];
-    })
-    .sort();
 }
 
 describe('help', () => {

@@ -5,10 +5,11 @@
  * against the published types. Needs the npm registry (or a warm npm cache).
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
+import { filesUnder } from './support/files';
 import { ROOT } from './support/synth';
 
 const TYPES_NODE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies['@types/node'] as string;
@@ -29,16 +30,6 @@ function sh(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEn
 function ok(result: SpawnSyncReturns<string>): SpawnSyncReturns<string> {
   if (result.status !== 0) throw new Error(`exit ${result.status}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
   return result;
-}
-
-/** Every file under `dir`, relative, sorted. */
-function filesUnder(dir: string, rel = ''): string[] {
-  return readdirSync(path.join(dir, rel))
-    .flatMap((entry) => {
-      const child = rel ? `${rel}/${entry}` : entry;
-      return statSync(path.join(dir, child)).isDirectory() ? filesUnder(dir, child) : [child];
-    })
-    .sort();
 }
 
 describe('the packed package, installed into a fresh GitOps repository', () => {
