@@ -219,7 +219,7 @@ describe('schema findings of meshfleet check', () => {
     expect(findings.map((f) => [f.code, f.file, f.path, f.message.split('\n')[0]])).toEqual([
       ['MF001', 'c1/mesh/broken.yaml', undefined, expect.stringMatching(/^not valid YAML: /)],
       ['MF003', 'c1/mesh/gateway.yaml', 'spec.servers[0].tls', 'only one of credentialName or credentialNames can be set'],
-      ['MF005', 'c1/mesh/widget.yaml', 'kind', 'no schema for example.com/v1 Widget (neither a pinned CRD nor a built-in core kind)'],
+      ['MF005', 'c1/mesh/widget.yaml', 'kind', 'no schema for example.com/v1 Widget (neither a pinned CRD nor a bundled built-in kind)'],
     ]);
     expect(findings.find((f) => f.code === 'MF003')).toMatchObject({ severity: 'error', cluster: 'c1', object: 'Gateway istio-system/ingress' });
   });

@@ -155,7 +155,7 @@ describe('validateManifests', () => {
     expect(validateManifests([manifest])).toEqual([]);
   });
 
-  test('accepts the built-in core kinds (Namespace, Secret, ConfigMap, ServiceAccount, Service)', () => {
+  test('accepts the built-in kinds meshfleet writes (Namespace, Secret, ConfigMap, ServiceAccount, Service)', () => {
     expect(validateManifests(coreObjects)).toEqual([]);
   });
 
@@ -253,10 +253,10 @@ describe('validateManifests', () => {
     expect(problems[0]).toContain(`${manifest.apiVersion}`); // the served versions are suggested
   });
 
-  test('rejects a kind that is neither a CRD nor a built-in core kind', () => {
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'y' } };
-    expect(validateManifests([deployment])).toEqual([
-      'Deployment/y/x: kind: no schema for apps/v1 Deployment (neither a pinned CRD nor a built-in core kind)',
+  test('rejects a kind that is neither a CRD nor a bundled built-in kind', () => {
+    const replicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'x', namespace: 'y' } };
+    expect(validateManifests([replicaSet])).toEqual([
+      'ReplicaSet/y/x: kind: no schema for apps/v1 ReplicaSet (neither a pinned CRD nor a bundled built-in kind)',
     ]);
   });
 

@@ -1,29 +1,32 @@
 /**
- * Schemas of the built-in kinds `meshfleet check` validates (recorded as hand-written,
- * not derived from an upstream OpenAPI document) and of the ObjectMeta subset.
+ * Schemas of the built-in kinds `meshfleet check` validates, taken from the shipped
+ * {@link BuiltinBundle} (the Kubernetes OpenAPI of a pinned release), and of the
+ * ObjectMeta subset a GitOps manifest may carry at its root.
  */
+import { expandDefinition, type BuiltinBundle, type NameRule } from './builtin-bundle';
 import type { SchemaNode } from './schema-bundle';
 
-/** How metadata.name is validated, as the API server does per kind. */
-export type NameRule = 'dns1123Subdomain' | 'dns1123Label' | 'dns1035Label';
+export type { NameRule } from './builtin-bundle';
 
-/** A built-in kind: its scope, name rule and schema. */
+/** A built-in kind: its apiVersion, scope, name rule, expanded schema and source. */
 export interface BuiltinKind {
+  readonly apiVersion: string;
   readonly kind: string;
   readonly scope: 'Namespaced' | 'Cluster';
   readonly nameRule: NameRule;
   readonly schema: SchemaNode;
+  /** Where the schema came from (for messages). */
+  readonly source: string;
 }
 
-
+/** A plain string schema. */
 export const STRING: SchemaNode = { type: 'string' };
 const STRING_MAP: SchemaNode = { type: 'object', additionalProperties: STRING };
-const STRING_LIST: SchemaNode = { type: 'array', items: STRING };
-/** Keys of ConfigMap/Secret data: the API server's IsConfigMapKey. */
-const CONFIG_KEYS: SchemaNode = { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', maxLength: 253 };
-const INT32: SchemaNode = { type: 'integer', format: 'int32' };
 
-/** The subset of ObjectMeta a synthesized manifest may carry. */
+/**
+ * The subset of ObjectMeta a synthesized manifest may carry at its root (ownerReferences,
+ * uid, managedFields, ... are set by the API server and do not belong in GitOps manifests).
+ */
 export const OBJECT_META: SchemaNode = {
   type: 'object',
   properties: {
@@ -36,125 +39,46 @@ export const OBJECT_META: SchemaNode = {
   },
 };
 
-/**
- * Hand-written minimal schemas of the built-in core/v1 kinds meshfleet writes.
- *
- * These are NOT the Kubernetes OpenAPI: the npm candidate (kubernetes-models 5.1.0) ships
- * precompiled ES-module validators that do not reject unknown fields, so the fields below
- * were written from the Kubernetes API reference
- * (https://kubernetes.io/docs/reference/kubernetes-api/) and cover what a GitOps manifest
- * of these kinds carries; a field missing here is reported as unknown.
- */
-export const CORE_V1: ReadonlyArray<BuiltinKind> = [
-  {
-    kind: 'Namespace',
-    scope: 'Cluster',
-    nameRule: 'dns1123Label',
-    schema: {
-      type: 'object',
-      properties: { spec: { type: 'object', properties: { finalizers: STRING_LIST } } },
-    },
-  },
-  {
-    kind: 'Secret',
-    scope: 'Namespaced',
-    nameRule: 'dns1123Subdomain',
-    schema: {
-      type: 'object',
-      properties: {
-        type: STRING,
-        data: { type: 'object', propertyNames: CONFIG_KEYS, additionalProperties: { type: 'string', format: 'byte' } },
-        stringData: { type: 'object', propertyNames: CONFIG_KEYS, additionalProperties: STRING },
-        immutable: { type: 'boolean' },
-      },
-    },
-  },
-  {
-    kind: 'ConfigMap',
-    scope: 'Namespaced',
-    nameRule: 'dns1123Subdomain',
-    schema: {
-      type: 'object',
-      properties: {
-        data: { type: 'object', propertyNames: CONFIG_KEYS, additionalProperties: STRING },
-        binaryData: { type: 'object', propertyNames: CONFIG_KEYS, additionalProperties: { type: 'string', format: 'byte' } },
-        immutable: { type: 'boolean' },
-      },
-    },
-  },
-  {
-    kind: 'ServiceAccount',
-    scope: 'Namespaced',
-    nameRule: 'dns1123Subdomain',
-    schema: {
-      type: 'object',
-      properties: {
-        automountServiceAccountToken: { type: 'boolean' },
-        imagePullSecrets: { type: 'array', items: { type: 'object', properties: { name: STRING } } },
-        secrets: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              apiVersion: STRING, kind: STRING, name: STRING, namespace: STRING,
-              uid: STRING, resourceVersion: STRING, fieldPath: STRING,
-            },
-          },
-        },
-      },
-    },
-  },
-  {
-    kind: 'Service',
-    scope: 'Namespaced',
-    nameRule: 'dns1035Label',
-    schema: {
-      type: 'object',
-      properties: {
-        spec: {
-          type: 'object',
-          properties: {
-            type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
-            selector: STRING_MAP,
-            ports: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['port'],
-                properties: {
-                  name: STRING,
-                  protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
-                  appProtocol: STRING,
-                  port: { ...INT32, minimum: 1, maximum: 65535 },
-                  targetPort: { 'x-kubernetes-int-or-string': true },
-                  nodePort: INT32,
-                },
-              },
-            },
-            clusterIP: STRING,
-            clusterIPs: STRING_LIST,
-            externalIPs: STRING_LIST,
-            externalName: STRING,
-            externalTrafficPolicy: { type: 'string', enum: ['Cluster', 'Local'] },
-            internalTrafficPolicy: { type: 'string', enum: ['Cluster', 'Local'] },
-            healthCheckNodePort: INT32,
-            loadBalancerIP: STRING,
-            loadBalancerClass: STRING,
-            loadBalancerSourceRanges: STRING_LIST,
-            allocateLoadBalancerNodePorts: { type: 'boolean' },
-            publishNotReadyAddresses: { type: 'boolean' },
-            sessionAffinity: { type: 'string', enum: ['ClientIP', 'None'] },
-            sessionAffinityConfig: {
-              type: 'object',
-              properties: { clientIP: { type: 'object', properties: { timeoutSeconds: INT32 } } },
-            },
-            ipFamilies: { type: 'array', items: { type: 'string', enum: ['IPv4', 'IPv6'] } },
-            ipFamilyPolicy: { type: 'string', enum: ['SingleStack', 'PreferDualStack', 'RequireDualStack'] },
-            trafficDistribution: STRING,
-          },
-        },
-      },
-    },
-  },
-];
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
+/**
+ * The schema with every declared field `nullable`: the API server decodes a built-in
+ * object with Go's encoding/json, where `null` is the field's zero value
+ * (`creationTimestamp: null` in a pod template, as cdk8s and Helm write it, is accepted).
+ */
+function nullableFields(node: SchemaNode, seen: Map<SchemaNode, SchemaNode>): SchemaNode {
+  const known = seen.get(node);
+  if (known) return known;
+  const out: Record<string, unknown> = {};
+  seen.set(node, out);
+  for (const [keyword, value] of Object.entries(node)) {
+    if (keyword === 'properties' && isRecord(value)) {
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, child]) =>
+        [name, { ...nullableFields(child as SchemaNode, seen), nullable: true }]));
+    } else if ((keyword === 'items' || keyword === 'additionalProperties') && isRecord(value)) {
+      out[keyword] = nullableFields(value, seen);
+    } else {
+      out[keyword] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Every kind of the bundle with its definition expanded (no `$ref` left) and its fields
+ * nullable.
+ */
+export function builtinKinds(bundle: BuiltinBundle): BuiltinKind[] {
+  const seen = new Map<SchemaNode, SchemaNode>();
+  const source = `${bundle.source.package}@${bundle.source.version} (Kubernetes ${bundle.source.kubernetes})`;
+  return bundle.kinds.map((k) => ({
+    apiVersion: k.apiVersion,
+    kind: k.kind,
+    scope: k.scope,
+    nameRule: k.nameRule,
+    schema: nullableFields(expandDefinition(bundle, k.definition), seen),
+    source,
+  }));
+}

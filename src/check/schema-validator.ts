@@ -1,7 +1,7 @@
 /**
  * Strict validation of Kubernetes objects as the API server would do it on create:
  * the structural schema of the pinned CRDs (shipped in the {@link SchemaBundle}) and
- * hand-written schemas of a few built-in core/v1 kinds.
+ * the built-in kinds of the pinned Kubernetes OpenAPI (shipped in the {@link BuiltinBundle}).
  *
  * The OpenAPI v3 (structural) schemas are converted to JSON Schema and checked with ajv,
  * approximating `kubectl apply --validate=strict` / API-server pruning: a field that the
@@ -11,7 +11,8 @@
  * Checked: unknown fields, `type`, `nullable`, `x-kubernetes-int-or-string`, `enum`,
  * `required`, `pattern`, min/max (length, items, properties, value), `oneOf` / `anyOf` /
  * `allOf` / `not`, `x-kubernetes-list-type: set` (unique items) and `map` (unique
- * `x-kubernetes-list-map-keys`), the formats int32, int64, double, byte and date-time,
+ * `x-kubernetes-list-map-keys`), the formats int32, int64, double, byte, date-time and
+ * quantity (resource.Quantity: a quantity string or a number),
  * ObjectMeta (name, namespace, label and annotation-key syntax, namespace presence by
  * scope) and the `x-kubernetes-validations` CEL rules ({@link CelRuleEvaluator}).
  *
@@ -21,7 +22,8 @@
  * finalizers are rejected (ownerReferences, uid, ... do not belong in GitOps manifests).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { CORE_V1, OBJECT_META, STRING, type NameRule } from './builtin-schemas';
+import { shippedBuiltinBundle, type BuiltinBundle } from './builtin-bundle';
+import { builtinKinds, OBJECT_META, STRING, type NameRule } from './builtin-schemas';
 import { CelRuleEvaluator } from './cel-rules';
 import type { SchemaBundle, SchemaNode } from './schema-bundle';
 
@@ -57,7 +59,9 @@ function isRecord(value: unknown): value is { [key: string]: unknown } {
 // OpenAPI v3 (structural) → JSON Schema (draft-07, for ajv)
 // ---------------------------------------------------------------------------
 
-const KNOWN_FORMATS = new Set(['int32', 'int64', 'double', 'byte', 'date-time']);
+const KNOWN_FORMATS = new Set(['int32', 'int64', 'double', 'byte', 'date-time', 'quantity']);
+/** resource.Quantity's syntax, as the CRDs' quantity fields spell it. */
+const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
 /** Keywords whose values are copied unchanged. */
 const COPIED = [
@@ -77,7 +81,8 @@ function toJsonSchema(node: unknown, inJunctor: boolean): SchemaNode {
   const intOrString = node['x-kubernetes-int-or-string'] === true;
   const nullable = node.nullable === true;
 
-  const types: string[] = intOrString ? ['integer', 'string'] : typeof node.type === 'string' ? [node.type] : [];
+  const quantity = node.format === 'quantity';
+  const types: string[] = intOrString ? ['integer', 'string'] : quantity ? ['number', 'string'] : typeof node.type === 'string' ? [node.type] : [];
   if (types.length > 0) {
     if (nullable) types.push('null');
     out.type = types.length === 1 ? types[0] : types;
@@ -329,6 +334,7 @@ function newAjv(): Ajv {
   });
   instance.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
   instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+  instance.addFormat('quantity', { type: 'string', validate: (text: string) => QUANTITY.test(text) });
   instance.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/);
   return instance;
 }
@@ -385,12 +391,17 @@ export class ManifestValidator {
   private readonly cel = new CelRuleEvaluator();
   private ajvInstance?: Ajv;
 
-  constructor(bundle: SchemaBundle) {
+  /**
+   * @param bundle the CRD schemas
+   * @param builtins the built-in kinds
+   * @default builtins - the shipped bundle (src/check/schemas/builtin-bundle.json)
+   */
+  constructor(bundle: SchemaBundle, builtins: BuiltinBundle = shippedBuiltinBundle()) {
     for (const k of bundle.kinds) {
       this.byKey.set(`${k.apiVersion} ${k.kind}`, { ...k, nameRule: 'dns1123Subdomain' });
     }
-    for (const core of CORE_V1) {
-      this.byKey.set(`v1 ${core.kind}`, { apiVersion: 'v1', source: '(hand-written core/v1 schema)', ...core });
+    for (const builtin of builtinKinds(builtins)) {
+      this.byKey.set(`${builtin.apiVersion} ${builtin.kind}`, builtin);
     }
     for (const entry of this.byKey.values()) {
       this.versionsByKind.set(entry.kind, [...(this.versionsByKind.get(entry.kind) ?? []), entry.apiVersion]);
@@ -427,7 +438,7 @@ export class ManifestValidator {
         ? ' (IstioOperator has no CRD since Istio 1.24: it is istioctl input only)'
         : served
           ? ` (${object.kind} is served as ${served.join(', ')})`
-          : ' (neither a pinned CRD nor a built-in core kind)';
+          : ' (neither a pinned CRD nor a bundled built-in kind)';
       add('no-schema', [`${served ? 'apiVersion' : 'kind'}: no schema for ${key}${hint}`]);
       return problems;
     }
