@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { OutputTree } from './output';
 import { interruptedPublish } from './publish';
 import { MANIFEST, MARKER_DIR, parseManifest, withMarker } from './publish-marker';
+import { lineEdits } from './line-edits';
 import { kindOf, lstatOrUndefined, walk } from './publish-target';
 
 const DIFF_LINES = 4;
@@ -97,18 +98,11 @@ export function diff(actual: string, expected: string): string {
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   const x = a.slice(start, start + DIFF_WINDOW);
   const y = b.slice(start, start + DIFF_WINDOW);
-  // lcs[i][j]: length of the longest common subsequence of x[i..] and y[j..]
-  const lcs = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
-  for (let i = x.length - 1; i >= 0; i--) {
-    for (let j = y.length - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  }
-  const removed: string[] = [];
-  const added: string[] = [];
-  let [i, j] = [0, 0];
-  while ((i < x.length || j < y.length) && !(i < x.length && j < y.length && x[i] === y[j])) {
-    if (j >= y.length || (i < x.length && lcs[i + 1][j] >= lcs[i][j + 1])) removed.push(x[i++]);
-    else added.push(y[j++]);
-  }
+  // The first run of differing lines: edits up to the first line both keep again.
+  const edits = lineEdits(x, y);
+  const run = edits.slice(0, edits.findIndex((e) => e.op === ' ') + 1 || edits.length).filter((e) => e.op !== ' ');
+  const removed = run.filter((e) => e.op === '-').map((e) => e.line);
+  const added = run.filter((e) => e.op === '+').map((e) => e.line);
   const excerpt = (lines: string[], sign: string) => [
     ...lines.slice(0, DIFF_LINES).map((l) => `    ${sign}${l}`),
     ...(lines.length > DIFF_LINES ? [`    ${sign}... (${lines.length - DIFF_LINES} more lines)`] : []),

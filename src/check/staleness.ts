@@ -3,6 +3,7 @@
  * as a line diff).
  */
 import type { Finding } from './finding';
+import { lineEdits } from '../line-edits';
 import type { Tree } from './output-objects';
 
 /** Code of a stale, missing or extra file. */
@@ -25,23 +26,8 @@ export function lineDiff(expected: string, actual: string): string {
   const [x, y] = [a.slice(start, endA), b.slice(start, endB)];
   const out: string[] = [`@@ line ${start + 1} @@`];
   if (x.length * y.length <= 250_000) {
-    // LCS table over the differing middle part only.
-    const lcs = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
-    for (let i = x.length - 1; i >= 0; i--) {
-      for (let j = y.length - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-    }
-    let [i, j] = [0, 0];
-    while (i < x.length || j < y.length) {
-      if (i < x.length && j < y.length && x[i] === y[j]) {
-        out.push(`  ${x[i]}`);
-        i++;
-        j++;
-      } else if (j < y.length && (i === x.length || lcs[i][j + 1] > lcs[i + 1][j])) {
-        out.push(`+ ${y[j++]}`);
-      } else {
-        out.push(`- ${x[i++]}`);
-      }
-    }
+    // LCS over the differing middle part only.
+    out.push(...lineEdits(x, y).map((e) => `${e.op} ${e.line}`));
   } else {
     out.push(...x.map((l) => `- ${l}`), ...y.map((l) => `+ ${l}`));
   }
