@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
 import { shippedBuiltinBundle } from '../src/check/builtin-bundle';
-import type { PrecompiledValidators } from '../src/check/kind-validators';
+import { HelmValuesChecker, shippedChartBundle } from '../src/check/helm-values';
+import type { PrecompiledValidators } from '../src/check/precompiled';
 import { fieldJsonSchema, fullFieldJsonSchema, kindEntries, topLevelFields } from '../src/check/kind-json-schemas';
 import { shippedSchemaBundle, type SchemaNode } from '../src/check/schema-bundle';
 import { ManifestValidator } from '../src/check/schema-validator';
@@ -23,7 +24,7 @@ const LIB_CHECK = path.join(ROOT, 'lib', 'src', 'check');
 /** The lookup lib/ ships (the one `meshfleet` uses), from the build of this checkout. */
 function libPrecompiled(): PrecompiledValidators {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lookup = (require(path.join(LIB_CHECK, 'kind-validators.js')) as typeof import('../src/check/kind-validators')).shippedPrecompiledValidators();
+  const lookup = (require(path.join(LIB_CHECK, 'precompiled.js')) as typeof import('../src/check/precompiled')).shippedPrecompiledValidators();
   if (!lookup) throw new Error('lib/src/check/validators/ is missing: run `npm run build`');
   return lookup;
 }
@@ -240,5 +241,29 @@ describe('precompiled validators', () => {
   test('shared subschemas change no message: same problems as schemas written out in full', () => {
     const objects = [...example, ...EXTRA, ...broken];
     expect(problemsOf(unsharedValidator(), objects)).toEqual(problemsOf(runTime, objects));
+  });
+
+  test("the gateway chart's values.schema.json: same problems as the run-time compiled schema", () => {
+    const charts: string[] = [];
+    const precompiledChecker = new HelmValuesChecker(shippedChartBundle(), (key) => {
+      const module = lookup(key);
+      if (module) charts.push(key);
+      return module;
+    });
+    const runTimeChecker = new HelmValuesChecker(shippedChartBundle(), () => undefined);
+    const release = example.find((o) => o.kind === 'HelmRelease' && isObj(o.spec) && isObj(o.spec.chart) && JSON.stringify(o.spec.chart).includes('"gateway"'));
+    const values = (release!.spec as Obj).values as Obj;
+    const defaults = shippedChartBundle().charts.gateway.defaults as Obj;
+    const cases = [values, defaults, ...breakages(values), ...breakages(defaults), { service: { type: 'Nope', ports: 'x' }, replicaCount: 'two', autoscaling: { enabled: 'yes' } }];
+    const found = cases.map((v) => runTimeChecker.unknownValuePaths('gateway', v));
+    expect(cases.map((v) => precompiledChecker.unknownValuePaths('gateway', v))).toEqual(found);
+    expect(charts).toEqual(['istio-chart:gateway']);
+    expect(found.slice(0, 2)).toEqual([[], []]);
+    expect(found.filter((f) => f.length > 0).length).toBeGreaterThan(cases.length / 3);
+    expect(found[found.length - 1]).toEqual([
+      'autoscaling.enabled: must be boolean (values.schema.json)',
+      'replicaCount: must be integer or null (values.schema.json)',
+      'service.ports: must be array (values.schema.json)',
+    ]);
   });
 });

@@ -27,7 +27,8 @@ import { shippedBuiltinBundle, type BuiltinBundle } from './builtin-bundle';
 import type { NameRule } from './builtin-schemas';
 import { CelRuleEvaluator } from './cel-rules';
 import { fieldJsonSchema, kindEntries, rootJsonSchema, ENVELOPE_FIELDS, type KindEntry } from './kind-json-schemas';
-import { newAjv, shippedPrecompiledValidators, ROOT_EXPORT, type PrecompiledKind, type PrecompiledValidators } from './kind-validators';
+import { newAjv, ROOT_EXPORT } from './kind-validators';
+import { precompiledExport, shippedPrecompiledValidators, type PrecompiledModule, type PrecompiledValidators } from './precompiled';
 import { shippedSchemaBundle, type SchemaBundle } from './schema-bundle';
 
 /** What is wrong with one object. */
@@ -205,7 +206,7 @@ function metadataProblems(metadata: unknown, entry: KindEntry): string[] {
  */
 interface KindValidators {
   readonly root: ValidateFunction;
-  readonly precompiled: PrecompiledKind;
+  readonly precompiled: PrecompiledModule;
   readonly fields: Map<string, ValidateFunction>;
 }
 
@@ -331,7 +332,7 @@ export class ManifestValidator {
     if (!kind) {
       const precompiled = this.precompiled?.(key) ?? {};
       kind = {
-        root: own(precompiled, ROOT_EXPORT) ?? this.ajv().compile(rootJsonSchema(entry)),
+        root: precompiledExport(precompiled, ROOT_EXPORT) ?? this.ajv().compile(rootJsonSchema(entry)),
         precompiled,
         fields: new Map(),
       };
@@ -350,7 +351,7 @@ export class ManifestValidator {
       if (ENVELOPE_FIELDS.includes(field) || !Object.prototype.hasOwnProperty.call(properties, field)) continue;
       let validate = kind.fields.get(field);
       if (!validate) {
-        validate = own(kind.precompiled, field) ?? this.ajv().compile(fieldJsonSchema(entry, field));
+        validate = precompiledExport(kind.precompiled, field) ?? this.ajv().compile(fieldJsonSchema(entry, field));
         kind.fields.set(field, validate);
       }
       if (validate(object[field])) continue;
@@ -365,8 +366,4 @@ export class ManifestValidator {
     }
     return errors;
   }
-}
-
-function own(precompiled: PrecompiledKind, name: string): ValidateFunction | undefined {
-  return Object.prototype.hasOwnProperty.call(precompiled, name) ? precompiled[name] : undefined;
 }
