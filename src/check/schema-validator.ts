@@ -20,6 +20,10 @@
  * `default` (no defaulting), admission webhooks, rules that only apply on update.
  * ObjectMeta fields other than name, generateName, namespace, labels, annotations and
  * finalizers are rejected (ownerReferences, uid, ... do not belong in GitOps manifests).
+ *
+ * The JSON Schemas come from {@link rootJsonSchema} and {@link fieldJsonSchema}; their ajv
+ * validators are precompiled at build time for the shipped bundles (src/check/precompiled.ts)
+ * and compiled here, once per kind and field, for anything else.
  */
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
