@@ -1,8 +1,8 @@
 /**
  * Application namespaces, labelled for sidecar injection by the right control-plane revision.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-27';
 import { RETAINED_NAMESPACE_ANNOTATIONS } from './retained-namespace';
 import { Cluster, IstioRelease, MeshFacts } from '../topology';
 
@@ -46,12 +46,7 @@ export class AppNamespaces extends Construct {
   constructor(scope: Construct, id: string, props: AppNamespacesProps) {
     super(scope, id);
     for (const name of [...props.namespaces].sort()) {
-      new ApiObject(this, name, {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name, labels: injectionLabels(props.istio, name), annotations: { ...RETAINED_NAMESPACE_ANNOTATIONS } },
-        spec: {},
-      });
+      new kplus.Namespace(this, name, { metadata: { name, labels: injectionLabels(props.istio, name), annotations: { ...RETAINED_NAMESPACE_ANNOTATIONS } } });
     }
   }
 }

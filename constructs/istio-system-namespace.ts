@@ -1,8 +1,8 @@
 /**
  * The Istio system namespace, labelled with the cluster's network.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-27';
 import { RETAINED_NAMESPACE_ANNOTATIONS } from './retained-namespace';
 
 /** Properties of an {@link IstioSystemNamespace}. */
@@ -41,11 +41,8 @@ export class IstioSystemNamespace extends Construct {
     this.name = props.name ?? 'istio-system';
     const annotations: Record<string, string> = { ...RETAINED_NAMESPACE_ANNOTATIONS };
     if (props.controlPlaneClusters?.length) annotations['topology.istio.io/controlPlaneClusters'] = [...props.controlPlaneClusters].sort().join(',');
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
+    new kplus.Namespace(this, 'Resource', {
       metadata: { name: this.name, labels: { 'topology.istio.io/network': props.network }, annotations },
-      spec: {},
     });
   }
 }
