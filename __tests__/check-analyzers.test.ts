@@ -116,6 +116,20 @@ describe('Istio analyzers (offline)', () => {
     }]);
   });
 
+  test('IST0127: a root-namespace policy sees every namespace, others only their own, and every selector label must match', () => {
+    const policy = (namespace: string, name: string, matchLabels: Record<string, string>) => ({
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace },
+      spec: { selector: { matchLabels }, action: 'ALLOW', rules: [{}] },
+    });
+    let tree = withFile(docs, 'cluster1/mesh/authorizationpolicy.istio-system.hello.yaml', policy('istio-system', 'hello', { app: 'helloworld' }));
+    tree = withFile(docs, 'cluster1/mesh/authorizationpolicy.sample.pilot.yaml', policy('sample', 'pilot', { app: 'istiod' }), tree);
+    tree = withFile(docs, 'cluster1/mesh/authorizationpolicy.sample.v1.yaml', policy('sample', 'v1', { app: 'helloworld', version: 'v1' }), tree);
+    expect(added(docs, tree).filter((f) => f.code === 'IST0127').map((f) => [f.file, f.message])).toEqual([
+      ['cluster1/mesh/authorizationpolicy.sample.pilot.yaml', 'no matching workloads for this resource with the following labels: app=istiod'],
+      ['cluster1/mesh/authorizationpolicy.sample.v1.yaml', 'no matching workloads for this resource with the following labels: app=helloworld,version=v1'],
+    ]);
+  });
+
   test('IST0101: a route to a host nothing defines, and to a subset no DestinationRule defines', () => {
     const tree = edit(docs, 'cluster1/mesh/virtualservice.sample.helloworld.global.yaml', (vs) => {
       vs.spec.http[0].route = [
@@ -175,6 +189,20 @@ describe('Istio analyzers (offline)', () => {
     });
     expect(added(docs, tree).map((f) => [f.code, f.file, f.message])).toEqual([
       ['MF203', 'cluster1/mesh/serviceentry.sample.copy.yaml', 'host helloworld.sample.global is also defined by ServiceEntry sample/helloworld.global'],
+    ]);
+  });
+
+  test('MF203: ServiceEntries of one host clash only where their export scopes meet', () => {
+    const entry = (namespace: string, name: string, host: string, exportTo: string[]) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name, namespace },
+      spec: { hosts: [host], exportTo, ports: [{ name: 'tcp', number: 5432, protocol: 'TCP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' },
+    });
+    let tree = withFile(docs, 'cluster1/mesh/serviceentry.sample.db.yaml', entry('sample', 'db', 'db.example.com', ['.']));
+    tree = withFile(docs, 'cluster1/mesh/serviceentry.team.db.yaml', entry('team', 'db', 'db.example.com', ['sample']), tree);
+    tree = withFile(docs, 'cluster1/mesh/serviceentry.sample.cache.yaml', entry('sample', 'cache', 'cache.example.com', ['.']), tree);
+    tree = withFile(docs, 'cluster1/mesh/serviceentry.team.cache.yaml', entry('team', 'cache', 'cache.example.com', ['.']), tree);
+    expect(added(docs, tree).filter((f) => f.code === 'MF203').map((f) => [f.file, f.message])).toEqual([
+      ['cluster1/mesh/serviceentry.team.db.yaml', 'host db.example.com is also defined by ServiceEntry sample/db'],
     ]);
   });
 });

@@ -54,12 +54,26 @@ describe('the packed package, installed into a fresh GitOps repository', () => {
     expect(packed).toContain('lib/imports/istio-networking.istio.io.js');
     expect(packed).toContain('bin/meshfleet.js');
     expect(packed).toContain('examples/docs-multi-primary.yaml');
+    // The check's validators, precompiled at build time (scripts/build-validators.js).
+    expect(packed).toEqual(expect.arrayContaining([
+      'lib/src/check/validators/index.js',
+      'lib/src/check/validators/networking.istio.io_v1_VirtualService.js',
+      'lib/src/check/validators/istio-chart-gateway.js',
+    ]));
     for (const file of packed) {
       expect(file).not.toMatch(/^(__tests__|dist|scripts|\.ci)\//);
       expect(file).not.toMatch(/(?<!\.d)\.ts$/);
       expect(file).not.toMatch(/^lib\/main\./);
       expect(file).not.toMatch(/tsbuildinfo|\.tgz$/);
     }
+  });
+
+  test('the installed check loads its precompiled validators (nothing left to compile for the example)', () => {
+    const precompiled = path.join(repo, 'node_modules', 'meshfleet', 'lib', 'src', 'check', 'precompiled.js');
+    const script = `const lookup = require(${JSON.stringify(precompiled)}).shippedPrecompiledValidators();
+      process.stdout.write(JSON.stringify(['networking.istio.io/v1 VirtualService', 'argoproj.io/v1alpha1 ApplicationSet', 'v1 Secret', 'istio-chart:gateway']
+        .map((key) => Object.keys(lookup(key)).sort())));`;
+    expect(JSON.parse(ok(sh(process.execPath, ['-e', script], repo)).stdout)).toEqual([['$root', 'spec'], ['$root', 'spec'], ['$root', 'data', 'immutable', 'stringData', 'type'], ['values']]);
   });
 
   test('declares main, types and exports that point at files in the package', () => {

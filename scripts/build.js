@@ -1,6 +1,7 @@
-// The package build: compiles the TypeScript into lib/ (tsconfig.build.json), then copies the
+// The package build: compiles the TypeScript into lib/ (tsconfig.build.json), copies the
 // data files the compiled code loads at run time (the check's schema bundles), which tsc does
-// not emit. `npm run build`, `prepare` and scripts/cdk8s-app.js all build through here.
+// not emit, and precompiles the check's validators (scripts/build-validators.js). `npm run
+// build`, `prepare` and scripts/cdk8s-app.js all build through here.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { cpSync } = require('node:fs');
@@ -12,3 +13,4 @@ const ASSETS = ['src/check/schemas'];
 
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 for (const asset of ASSETS) cpSync(path.join(root, asset), path.join(root, 'lib', asset), { recursive: true });
+execFileSync(process.execPath, [path.join(__dirname, 'build-validators.js')], { stdio: 'inherit' });

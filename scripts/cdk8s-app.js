@@ -1,5 +1,5 @@
 // The app `npx cdk8s synth` runs (cdk8s.yaml): the compiled main.js, rebuilt first when a
-// TypeScript source is newer than the last build, so an edit is never synthesized stale.
+// TypeScript source (or a build script) is newer than the last build, so an edit is never synthesized stale.
 // `npm install` builds lib/ once (prepare); after that a synth costs no compilation.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const stamp = path.join(root, 'lib', '.tsbuildinfo');
-const sources = ['index.ts', 'main.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports'];
+const sources = ['index.ts', 'main.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'src', 'topology', 'clusters', 'constructs', 'plan', 'imports', 'scripts/build.js', 'scripts/build-validators.js'];
 
 function newest(file) {
   const stat = statSync(file, { throwIfNoEntry: false });

@@ -12,7 +12,7 @@
  * top-level key only the gateway's `values.schema.json` declares, or is documented only in a
  * comment of values.yaml. The gateway chart's JSON schema is applied as well (with ajv).
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ISTIO_CHART_DATA } from './istio-chart-data.generated';
 import { closest } from './reader';
 import { IstioChartName } from './types';
@@ -193,6 +193,9 @@ export class ChartValuesChecker {
     if (!this.gatewaySchema) {
       // "http://json-schema.org/schema#" is no meta-schema ajv knows; draft-07 semantics apply.
       const { $schema: _ignored, ...body } = schema;
+      // Loaded only here: most topologies set no gateway values, and loading ajv costs every run ~40 ms.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { default: Ajv } = require('ajv') as typeof import('ajv');
       this.gatewaySchema = new Ajv({ strict: false, allErrors: true }).compile(body);
     }
     if (this.gatewaySchema(values)) return;

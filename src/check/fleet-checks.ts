@@ -4,7 +4,7 @@
  */
 import type { Finding } from './finding';
 import { destinations, fqdn } from './istio-analyzers';
-import { gatewayDeployments, istiodConfigs, ofKind, selects, serviceHost, SERVICE_APP_LABEL, type MeshView } from './mesh-view';
+import { gatewayDeployments, istiodConfigs, ofKind, serviceHost, SERVICE_APP_LABEL, type MeshView } from './mesh-view';
 import { objectName, type OutputObject } from './output-objects';
 
 /** The cross-cluster codes. */
@@ -154,6 +154,59 @@ function exportedTo(o: OutputObject, namespace: string): boolean {
   return e.includes(namespace) || (e.includes('.') && o.manifest.metadata.namespace === namespace);
 }
 
+/** Objects in their original order, from several lists of an index (each in that order). */
+function inOrder(order: ReadonlyMap<OutputObject, number>, ...lists: (readonly OutputObject[] | undefined)[]): OutputObject[] {
+  return lists.flatMap((l) => l ?? []).sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
+/**
+ * What {@link callerReach} looks up per caller, indexed once per config cluster: scanning
+ * every route, Sidecar and policy of the cluster per caller made a fleet of 100,000
+ * services quadratic (hours).
+ */
+interface ReachIndex {
+  /** VirtualServices, then DestinationRules, by each fully qualified host they name. */
+  readonly routes: ReadonlyMap<string, readonly OutputObject[]>;
+  /** Sidecars without a workloadSelector, by namespace. */
+  readonly sidecars: ReadonlyMap<string, readonly OutputObject[]>;
+  /** AuthorizationPolicies that can select a pod labelled only `app: <name>`: by namespace, then by that name ('' = any). */
+  readonly policies: ReadonlyMap<string, ReadonlyMap<string, readonly OutputObject[]>>;
+  /** Position of each policy in the cluster's output. */
+  readonly order: ReadonlyMap<OutputObject, number>;
+}
+
+function reachIndex(view: MeshView, cluster: string): ReachIndex {
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const routes = new Map<string, OutputObject[]>();
+  for (const o of [...ofKind(view, cluster, 'VirtualService'), ...ofKind(view, cluster, 'DestinationRule')]) {
+    const objectHosts: unknown[] = o.manifest.kind === 'DestinationRule' ? [o.manifest.spec.host] : o.manifest.spec.hosts ?? [];
+    const named = new Set(objectHosts.filter((h) => h !== undefined).map((h) => fqdn(String(h), o.manifest.metadata.namespace)));
+    for (const host of named) push(routes, host, o);
+  }
+  const sidecars = new Map<string, OutputObject[]>();
+  for (const sc of ofKind(view, cluster, 'Sidecar')) {
+    if (!sc.manifest.spec.workloadSelector) push(sidecars, sc.manifest.metadata.namespace, sc);
+  }
+  const policies = new Map<string, Map<string, OutputObject[]>>();
+  const order = new Map<OutputObject, number>();
+  ofKind(view, cluster, 'AuthorizationPolicy').forEach((ap, i) => {
+    const labels: Record<string, string> = ap.manifest.spec.selector?.matchLabels ?? {};
+    const keys = Object.keys(labels);
+    // A selector matches a pod labelled only app=<name> when it is empty (any name) or exactly app=<name>.
+    if (keys.some((k) => k !== SERVICE_APP_LABEL) || (keys.length > 0 && typeof labels[SERVICE_APP_LABEL] !== 'string')) return;
+    const app = keys.length === 0 ? '' : labels[SERVICE_APP_LABEL];
+    let byApp = policies.get(ap.manifest.metadata.namespace);
+    if (!byApp) policies.set(ap.manifest.metadata.namespace, (byApp = new Map()));
+    push(byApp, app, ap);
+    order.set(ap, i);
+  });
+  return { routes, sidecars, policies, order };
+}
+
 /**
  * MF106: every declared caller can reach every service it calls: the service runs somewhere
  * the caller can route to, the host's VirtualServices and DestinationRules are exported to
@@ -163,6 +216,12 @@ function exportedTo(o: OutputObject, namespace: string): boolean {
 export function callerReach(view: MeshView): Finding[] {
   const { trustDomain } = view.topology.mesh;
   const findings: Finding[] = [];
+  const indexes = new Map<string, ReachIndex>();
+  const indexOf = (cluster: string): ReachIndex => {
+    let index = indexes.get(cluster);
+    if (!index) indexes.set(cluster, (index = reachIndex(view, cluster)));
+    return index;
+  };
   for (const s of view.topology.services) {
     const host = serviceHost(s.name, s.namespace);
     const hosts = [host, `${s.name}.${s.namespace}.global`];
@@ -176,16 +235,14 @@ export function callerReach(view: MeshView): Finding[] {
             `add ${k} to services[${s.name}].runsIn, or make the service not cluster-local`, where, k));
           continue;
         }
-        for (const o of [...ofKind(view, config, 'VirtualService'), ...ofKind(view, config, 'DestinationRule')]) {
-          const objectHosts: string[] = o.manifest.kind === 'DestinationRule' ? [o.manifest.spec.host] : o.manifest.spec.hosts ?? [];
-          if (!objectHosts.some((h) => h !== undefined && fqdn(String(h), o.manifest.metadata.namespace) === host)) continue;
+        const index = indexOf(config);
+        for (const o of index.routes.get(host) ?? []) {
           if (!exportedTo(o, consumer.namespace)) {
             findings.push(at(o, FLEET_CODES.callerReach, `${principal} in ${k} calls ${host}, but this ${o.manifest.kind} is not exported to namespace ${consumer.namespace}`,
               `add ${consumer.namespace} to spec.exportTo`, 'spec.exportTo', where));
           }
         }
-        const sidecars = ofKind(view, config, 'Sidecar').filter((sc) => sc.manifest.metadata.namespace === consumer.namespace && !sc.manifest.spec.workloadSelector);
-        for (const sc of sidecars) {
+        for (const sc of index.sidecars.get(consumer.namespace) ?? []) {
           const entries = (sc.manifest.spec.egress ?? []).flatMap((l: Spec) => (Array.isArray(l?.hosts) ? l.hosts.map(String) : []));
           if (!egressAdmits(entries, consumer.namespace, s.namespace, hosts)) {
             findings.push(at(sc, FLEET_CODES.callerReach, `${principal} in ${k} calls ${host}, but the Sidecar of namespace ${consumer.namespace} does not list it in spec.egress hosts`,
@@ -195,10 +252,9 @@ export function callerReach(view: MeshView): Finding[] {
       }
       // The service's side: ALLOW policies selecting its pods must admit the caller; no DENY may match it.
       for (const server of s.runsIn) {
-        const config = configCluster(view, server);
-        const policies = ofKind(view, config, 'AuthorizationPolicy').filter((ap) =>
-          (ap.manifest.metadata.namespace === s.namespace || ap.manifest.metadata.namespace === 'istio-system') &&
-          selects(ap.manifest.spec.selector?.matchLabels, { [SERVICE_APP_LABEL]: s.name }));
+        const index = indexOf(configCluster(view, server));
+        const namespaces = s.namespace === 'istio-system' ? ['istio-system'] : [s.namespace, 'istio-system'];
+        const policies = inOrder(index.order, ...namespaces.flatMap((ns) => [index.policies.get(ns)?.get(''), index.policies.get(ns)?.get(s.name)]));
         const admits = (ap: OutputObject) => (ap.manifest.spec.rules ?? []).some((rule: Spec) =>
           !Array.isArray(rule?.from) || rule.from.length === 0 ||
           rule.from.some((f: Spec) => !Array.isArray(f?.source?.principals) || f.source.principals.some((p: string) => p === '*' || p === principal)));

@@ -21,8 +21,9 @@
  * Arrays, scalars, null and empty maps are leaves: list items are never inspected. For
  * `gateway` the chart's JSON schema is applied too (types, enums, additionalProperties).
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
+import { chartKey, precompiledExport, shippedPrecompiledValidators, type PrecompiledValidators } from './precompiled';
 
 /** The Istio charts whose values can be checked: `base`, `istiod` and `gateway`. */
 export type IstioChart = 'base' | 'istiod' | 'gateway';
@@ -196,11 +197,29 @@ function schemaMessage(error: ErrorObject): string {
   return error.message ?? error.keyword;
 }
 
+/** Export name of a chart's values-schema validator in its precompiled module. */
+export const CHART_SCHEMA_EXPORT = 'values';
+
+/** The ajv options of a chart's values-schema validator, run-time or precompiled. */
+export const CHART_SCHEMA_OPTIONS = { strict: false, allErrors: true } as const;
+
 /** Checks values against the shipped charts; keeps the compiled gateway schema (one per check run). */
 export class HelmValuesChecker {
   private readonly models = new Map<IstioChart, ChartModel>();
+  private readonly precompiled?: PrecompiledValidators;
 
-  constructor(private readonly bundle: ChartBundle) {}
+  /**
+   * @param bundle the charts' models
+   * @param precompiled values-schema validators compiled at build time
+   * @default precompiled - the validators built into lib/ when `bundle` is the shipped
+   * bundle (they were compiled from it), otherwise none
+   */
+  constructor(
+    private readonly bundle: ChartBundle,
+    precompiled: PrecompiledValidators | undefined = bundle === shippedChartBundle() ? shippedPrecompiledValidators() : undefined,
+  ) {
+    this.precompiled = precompiled;
+  }
 
   /** Istio version of the charts the values are checked against. */
   public get version(): string {
@@ -228,11 +247,23 @@ export class HelmValuesChecker {
         defaults: m.defaults as ValueMap,
         commented: new Set(m.commented),
         schemaOnlyKeys: new Set(m.schemaOnlyKeys),
-        schema: m.schema ? new Ajv({ strict: false, allErrors: true }).compile(m.schema) : undefined,
+        schema: m.schema ? this.schemaValidator(chart, m.schema) : undefined,
       };
       this.models.set(chart, model);
     }
     return model;
+  }
+
+  private schemaValidator(chart: IstioChart, schema: { readonly [key: string]: unknown }): ValidateFunction {
+    const precompiled = this.precompiled?.(chartKey(chart));
+    if (precompiled) {
+      const validate = precompiledExport(precompiled, CHART_SCHEMA_EXPORT);
+      if (validate) return validate;
+    }
+    // Loaded here, not at the top: with the schema precompiled, a check never needs ajv's compiler.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: Ajv } = require('ajv') as typeof import('ajv');
+    return new Ajv(CHART_SCHEMA_OPTIONS).compile(schema);
   }
 }
 

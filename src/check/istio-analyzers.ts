@@ -8,7 +8,7 @@
  * (see {@link MeshView}). Checks Istio has no analyzer for use meshfleet codes (MF2xx).
  */
 import { istioLink, type Finding } from './finding';
-import { gatewayDeployments, governedWorkloads, helmChart, istiodConfigs, ofKind, releaseNamespace, selects, selectorText, serviceHost, type MeshView } from './mesh-view';
+import { gatewayDeployments, governedWorkloads, helmChart, istiodConfigs, ofKind, releaseNamespace, selects, selectorText, serviceHost, type MeshView, type Workload } from './mesh-view';
 import { objectName, type OutputObject } from './output-objects';
 
 /** The Istio and meshfleet codes these analyzers report. */
@@ -219,12 +219,29 @@ export function gatewaySelectors(view: MeshView, cluster: string): Finding[] {
  * apply mesh-wide. Sidecars with a workloadSelector get IST0101 as sidecar/selector.go does.
  */
 export function workloadSelectors(view: MeshView, cluster: string): Finding[] {
-  const workloads = governedWorkloads(view, cluster);
+  // Workloads by one of their labels (`k=v`), mesh-wide ('' namespace) and per namespace: a
+  // matching workload carries the selector's first label, so only those are compared (a
+  // scan of every workload per policy made a 100,000-service fleet quadratic).
+  const byLabel = new Map<string, Map<string, Workload[]>>();
+  const index = (namespace: string, label: string, w: Workload) => {
+    let labels = byLabel.get(namespace);
+    if (!labels) byLabel.set(namespace, (labels = new Map()));
+    const list = labels.get(label);
+    if (list) list.push(w);
+    else labels.set(label, [w]);
+  };
+  for (const w of governedWorkloads(view, cluster)) {
+    for (const [k, v] of Object.entries(w.labels)) {
+      index('', `${k}=${v}`, w);
+      index(w.namespace, `${k}=${v}`, w);
+    }
+  }
   const findings: Finding[] = [];
   const check = (o: OutputObject, selector: Record<string, string> | undefined, code: string, message: (s: string) => string, path: string) => {
     if (!selector || Object.keys(selector).length === 0) return;
     const namespace = ns(o);
-    const candidates = namespace === 'istio-system' ? workloads : workloads.filter((w) => w.namespace === namespace);
+    const [k, v] = Object.entries(selector)[0];
+    const candidates = byLabel.get(namespace === 'istio-system' ? '' : namespace)?.get(`${k}=${v}`) ?? [];
     if (candidates.some((w) => selects(selector, w.labels))) return;
     findings.push(finding(o, code, code === ISTIO_CODES.noMatchingWorkloadsFound ? 'warning' : 'error', message(selectorText(selector)),
       `select the pods of a service that runs in ${cluster} (meshfleet services are labelled \`app: <service name>\`), or remove the policy`, path));
@@ -346,18 +363,21 @@ export function sidecarEgress(view: MeshView, cluster: string, hosts = new HostI
  * their protocols differ: analyzers/serviceentry/conflictingserviceentries.go).
  */
 export function duplicateServiceEntryHosts(view: MeshView, cluster: string): Finding[] {
-  const seen = new Map<string, OutputObject>();
+  // host -> export scope -> the ServiceEntry seen last for it (first-seen order of scopes)
+  const seen = new Map<string, Map<string, OutputObject>>();
   const findings: Finding[] = [];
   for (const se of ofKind(view, cluster, 'ServiceEntry')) {
     for (const h of Array.isArray(spec(se).hosts) ? spec(se).hosts : []) {
+      let scopes = seen.get(String(h));
+      if (!scopes) seen.set(String(h), (scopes = new Map()));
       for (const scope of exportScope(spec(se).exportTo, ns(se))) {
-        const clash = [...seen].find(([key, other]) => other !== se && key.endsWith(`|${h}`) && (scope === '*' || key.startsWith('*|') || key.startsWith(`${scope}|`)));
+        const clash = [...scopes].find(([other, o]) => o !== se && (scope === '*' || other === '*' || other === scope));
         if (clash) {
           findings.push(finding(se, ISTIO_CODES.duplicateServiceEntryHost, 'warning', `host ${h} is also defined by ${objectName(clash[1].manifest)}`,
             'define each host in one ServiceEntry, or export them to different namespaces', 'spec.hosts'));
           break;
         }
-        seen.set(`${scope}|${h}`, se);
+        scopes.set(scope, se);
       }
     }
   }

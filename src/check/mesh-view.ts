@@ -30,6 +30,8 @@ export interface MeshView {
   readonly workloads: ReadonlyMap<string, readonly Workload[]>;
   /** IstioOperator files (istioctl input, when delivery is by istioctl), by top folder. */
   readonly operators: ReadonlyMap<string, readonly OutputObject[]>;
+  /** The objects of {@link byCluster} that have a `spec` and `metadata` map, by cluster and kind (see {@link ofKind}). */
+  readonly byKind: ReadonlyMap<string, ReadonlyMap<string, readonly OutputObject[]>>;
 }
 
 /** An istiod installation's settings, from a HelmRelease of the istiod chart or an IstioOperator. */
@@ -136,9 +138,24 @@ export function istiodConfigs(view: MeshView, cluster: string): IstiodConfig[] {
 export function meshView(topology: Topology, objects: readonly OutputObject[]): MeshView {
   const byCluster = new Map<string, OutputObject[]>();
   const operators = new Map<string, OutputObject[]>();
+  const byKind = new Map<string, Map<string, OutputObject[]>>();
+  // Lists grow in place: copying a cluster's list per object made a 100,000-service fleet quadratic.
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
   for (const o of objects) {
-    const into = o.manifest.kind === 'IstioOperator' ? operators : byCluster;
-    into.set(o.cluster, [...(into.get(o.cluster) ?? []), o]);
+    if (o.manifest.kind === 'IstioOperator') {
+      push(operators, o.cluster, o);
+      continue;
+    }
+    push(byCluster, o.cluster, o);
+    if (typeof o.manifest.kind === 'string' && isRecord(o.manifest.spec) && isRecord(o.manifest.metadata)) {
+      let kinds = byKind.get(o.cluster);
+      if (!kinds) byKind.set(o.cluster, (kinds = new Map()));
+      push(kinds, o.manifest.kind, o);
+    }
   }
   const governed = new Map<string, string[]>();
   for (const c of topology.clusters) {
@@ -147,7 +164,7 @@ export function meshView(topology: Topology, objects: readonly OutputObject[]): 
     if (!governed.has(c.name)) governed.set(c.name, [c.name]);
   }
   const workloads = new Map<string, Workload[]>();
-  const add = (w: Workload) => workloads.set(w.cluster, [...(workloads.get(w.cluster) ?? []), w]);
+  const add = (w: Workload) => push(workloads, w.cluster, w);
   topology.services.forEach((s) => {
     for (const cluster of s.runsIn) {
       add({ cluster, namespace: s.namespace, labels: { [SERVICE_APP_LABEL]: s.name }, origin: `services[${s.name}]` });
@@ -158,7 +175,7 @@ export function meshView(topology: Topology, objects: readonly OutputObject[]): 
   for (const cluster of [...operators.keys()]) {
     if ((byCluster.get(cluster) ?? []).some((o) => helmChart(o.manifest) === 'istiod' || helmChart(o.manifest) === 'gateway')) operators.delete(cluster);
   }
-  const view = { topology, byCluster, governed, workloads, operators };
+  const view = { topology, byCluster, governed, workloads, operators, byKind };
   for (const cluster of new Set([...byCluster.keys(), ...operators.keys()])) {
     for (const g of gatewayDeployments(view, cluster)) {
       add({ cluster, namespace: g.namespace, labels: g.labels, origin: `${g.object.manifest.kind} ${g.object.manifest.metadata?.namespace}/${g.object.manifest.metadata?.name}` });
@@ -187,6 +204,6 @@ export function governedWorkloads(view: MeshView, cluster: string): Workload[] {
 }
 
 /** Objects of one kind (any apiVersion of the group) in a cluster's output. */
-export function ofKind(view: MeshView, cluster: string, kind: string): OutputObject[] {
-  return (view.byCluster.get(cluster) ?? []).filter((o) => o.manifest.kind === kind && isRecord(o.manifest.spec) && isRecord(o.manifest.metadata));
+export function ofKind(view: MeshView, cluster: string, kind: string): readonly OutputObject[] {
+  return view.byKind.get(cluster)?.get(kind) ?? [];
 }

@@ -20,24 +20,20 @@
  * `default` (no defaulting), admission webhooks, rules that only apply on update.
  * ObjectMeta fields other than name, generateName, namespace, labels, annotations and
  * finalizers are rejected (ownerReferences, uid, ... do not belong in GitOps manifests).
+ *
+ * The JSON Schemas come from {@link rootJsonSchema} and {@link fieldJsonSchema}; their ajv
+ * validators are precompiled at build time for the shipped bundles (src/check/precompiled.ts)
+ * and compiled here, once per kind and field, for anything else.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { shippedBuiltinBundle, type BuiltinBundle } from './builtin-bundle';
-import { builtinKinds, OBJECT_META, STRING, type NameRule } from './builtin-schemas';
+import type { NameRule } from './builtin-schemas';
 import { CelRuleEvaluator } from './cel-rules';
-import type { SchemaBundle, SchemaNode } from './schema-bundle';
-
-type Scope = 'Namespaced' | 'Cluster';
-
-interface KindEntry {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly scope: Scope;
-  readonly nameRule: NameRule;
-  readonly schema: SchemaNode;
-  /** Where the schema came from (for messages). */
-  readonly source: string;
-}
+import { fieldJsonSchema, kindEntries, rootJsonSchema, ENVELOPE_FIELDS, type KindEntry } from './kind-json-schemas';
+import { newAjv, ROOT_EXPORT } from './kind-validators';
+import { precompiledExport, shippedPrecompiledValidators, type PrecompiledModule, type PrecompiledValidators } from './precompiled';
+import { shippedSchemaBundle, type SchemaBundle } from './schema-bundle';
 
 /** What is wrong with one object. */
 export interface SchemaProblem {
@@ -53,100 +49,6 @@ export interface SchemaProblem {
 
 function isRecord(value: unknown): value is { [key: string]: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// ---------------------------------------------------------------------------
-// OpenAPI v3 (structural) → JSON Schema (draft-07, for ajv)
-// ---------------------------------------------------------------------------
-
-const KNOWN_FORMATS = new Set(['int32', 'int64', 'double', 'byte', 'date-time', 'quantity']);
-/** resource.Quantity's syntax, as the CRDs' quantity fields spell it. */
-const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
-
-/** Keywords whose values are copied unchanged. */
-const COPIED = [
-  'required', 'minLength', 'maxLength', 'minimum', 'maximum', 'multipleOf',
-  'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties',
-] as const;
-
-/**
- * Convert one OpenAPI schema node. `inJunctor` is true inside allOf/anyOf/oneOf/not,
- * where structural schemas only carry value validations: those branches must not
- * close the object (ajv's additionalProperties only sees sibling `properties`).
- */
-function toJsonSchema(node: unknown, inJunctor: boolean): SchemaNode {
-  if (!isRecord(node)) return {};
-  const out: Record<string, unknown> = {};
-  const preserveUnknown = node['x-kubernetes-preserve-unknown-fields'] === true;
-  const intOrString = node['x-kubernetes-int-or-string'] === true;
-  const nullable = node.nullable === true;
-
-  const quantity = node.format === 'quantity';
-  const types: string[] = intOrString ? ['integer', 'string'] : quantity ? ['number', 'string'] : typeof node.type === 'string' ? [node.type] : [];
-  if (types.length > 0) {
-    if (nullable) types.push('null');
-    out.type = types.length === 1 ? types[0] : types;
-  }
-  if (Array.isArray(node.enum)) {
-    out.enum = nullable && !node.enum.includes(null) ? [...node.enum, null] : node.enum;
-  }
-  if (typeof node.format === 'string' && KNOWN_FORMATS.has(node.format)) out.format = node.format;
-  if (typeof node.pattern === 'string' && compiles(node.pattern)) out.pattern = node.pattern;
-  for (const keyword of COPIED) {
-    if (node[keyword] !== undefined) out[keyword] = node[keyword];
-  }
-  // OpenAPI 3.0 boolean exclusiveMinimum/Maximum → draft-07 numeric form.
-  if (node.exclusiveMinimum === true && typeof node.minimum === 'number') {
-    out.exclusiveMinimum = node.minimum;
-    delete out.minimum;
-  }
-  if (node.exclusiveMaximum === true && typeof node.maximum === 'number') {
-    out.exclusiveMaximum = node.maximum;
-    delete out.maximum;
-  }
-  if (node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
-
-  let properties = isRecord(node.properties) ? node.properties : undefined;
-  if (node['x-kubernetes-embedded-resource'] === true) {
-    properties = { apiVersion: STRING, kind: STRING, metadata: OBJECT_META, ...properties };
-  }
-  if (properties) {
-    out.properties = Object.fromEntries(
-      Object.entries(properties).map(([name, child]) => [name, toJsonSchema(child, inJunctor)]),
-    );
-  }
-  if (node.items !== undefined) out.items = toJsonSchema(node.items, inJunctor);
-  if (isRecord(node.propertyNames)) out.propertyNames = toJsonSchema(node.propertyNames, true);
-  if (typeof node.additionalProperties === 'boolean') {
-    out.additionalProperties = node.additionalProperties;
-  } else if (isRecord(node.additionalProperties)) {
-    out.additionalProperties = toJsonSchema(node.additionalProperties, inJunctor);
-  }
-  for (const junctor of ['allOf', 'anyOf', 'oneOf'] as const) {
-    const branches = node[junctor];
-    // int-or-string's anyOf [{type: integer}, {type: string}] is expressed by `type` above.
-    if (!Array.isArray(branches) || (junctor === 'anyOf' && intOrString)) continue;
-    out[junctor] = branches.map((branch) => toJsonSchema(branch, true));
-  }
-  if (node.not !== undefined) out.not = toJsonSchema(node.not, true);
-
-  // Structural pruning: an object node keeps only declared fields unless it
-  // preserves unknown fields or declares additionalProperties.
-  const isObjectNode = node.type === 'object' || properties !== undefined;
-  if (!inJunctor && isObjectNode && !preserveUnknown && node.additionalProperties === undefined) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    // Go RE2 syntax JS cannot compile: skipped (none in the pinned CRDs as of writing).
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -301,52 +203,14 @@ function metadataProblems(metadata: unknown, entry: KindEntry): string[] {
 }
 
 /**
- * The root schema for one kind: apiVersion/kind pinned, metadata = OBJECT_META, and
- * every other top-level field (spec, status, ...) left to its own validator (`{}`).
- */
-function rootSchema(entry: KindEntry): SchemaNode {
-  const base = entry.schema;
-  const properties = isRecord(base.properties) ? base.properties : {};
-  const root: SchemaNode = {
-    ...base,
-    type: 'object',
-    properties: {
-      ...Object.fromEntries(Object.keys(properties).map((name) => [name, {}])),
-      apiVersion: { type: 'string', enum: [entry.apiVersion] },
-      kind: { type: 'string', enum: [entry.kind] },
-      metadata: OBJECT_META,
-    },
-    required: [...new Set([...(Array.isArray(base.required) ? base.required : []), 'apiVersion', 'kind', 'metadata'])],
-  };
-  return toJsonSchema(root, false);
-}
-
-function newAjv(): Ajv {
-  // code.optimize=false halves compile time of the big (Argo CD, ESO) schemas.
-  const instance = new Ajv({ strict: false, allErrors: true, verbose: true, code: { optimize: false } });
-  instance.addFormat('int32', {
-    type: 'number',
-    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n <= 2 ** 31 - 1,
-  });
-  instance.addFormat('int64', {
-    type: 'number',
-    validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 63,
-  });
-  instance.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
-  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-  instance.addFormat('quantity', { type: 'string', validate: (text: string) => QUANTITY.test(text) });
-  instance.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/);
-  return instance;
-}
-
-/**
  * Validators of one kind. The root checks the envelope (apiVersion, kind, metadata,
  * unknown top-level fields); each top-level field (spec, status, ...) has its own
- * validator, compiled the first time an object carries that field: Argo CD's
- * Application status alone is twice the size of its spec.
+ * validator, precompiled or compiled the first time an object carries that field: Argo
+ * CD's Application status alone is twice the size of its spec.
  */
 interface KindValidators {
   readonly root: ValidateFunction;
+  readonly precompiled: PrecompiledModule;
   readonly fields: Map<string, ValidateFunction>;
 }
 
@@ -385,29 +249,34 @@ function listMapProblems(value: unknown, schema: unknown, path: string, out: str
  * CEL rules included. Holds compiled validators; create one per check run.
  */
 export class ManifestValidator {
-  private readonly byKey = new Map<string, KindEntry>();
+  private readonly byKey: Map<string, KindEntry>;
   private readonly versionsByKind = new Map<string, string[]>();
   private readonly validators = new Map<string, KindValidators>();
   private readonly cel = new CelRuleEvaluator();
+  private readonly precompiled?: PrecompiledValidators;
   private ajvInstance?: Ajv;
 
   /**
    * @param bundle the CRD schemas
    * @param builtins the built-in kinds
+   * @param precompiled validators compiled at build time, used for the kinds they cover
    * @default builtins - the shipped bundle (src/check/schemas/builtin-bundle.json)
+   * @default precompiled - the validators built into lib/ when `bundle` and `builtins` are
+   * the shipped bundles (they were compiled from those), otherwise none
    */
-  constructor(bundle: SchemaBundle, builtins: BuiltinBundle = shippedBuiltinBundle()) {
-    for (const k of bundle.kinds) {
-      this.byKey.set(`${k.apiVersion} ${k.kind}`, { ...k, nameRule: 'dns1123Subdomain' });
-    }
-    for (const builtin of builtinKinds(builtins)) {
-      this.byKey.set(`${builtin.apiVersion} ${builtin.kind}`, builtin);
-    }
+  constructor(
+    bundle: SchemaBundle,
+    builtins: BuiltinBundle = shippedBuiltinBundle(),
+    precompiled: PrecompiledValidators | undefined = bundle === shippedSchemaBundle() && builtins === shippedBuiltinBundle()
+      ? shippedPrecompiledValidators()
+      : undefined,
+  ) {
+    this.byKey = kindEntries(bundle, builtins);
+    this.precompiled = precompiled;
     for (const entry of this.byKey.values()) {
       this.versionsByKind.set(entry.kind, [...(this.versionsByKind.get(entry.kind) ?? []), entry.apiVersion]);
     }
   }
-
   /** `apiVersion kind` of every kind with a schema, sorted. */
   public kinds(): string[] {
     return [...this.byKey.keys()].sort();
@@ -462,21 +331,31 @@ export class ManifestValidator {
     return this.ajvInstance;
   }
 
-  /** ajv errors for one object, with instancePath/schemaPath relative to the object root. */
-  private schemaErrors(key: string, entry: KindEntry, object: Record<string, unknown>): ErrorObject[] {
+  private kindValidators(key: string, entry: KindEntry): KindValidators {
     let kind = this.validators.get(key);
     if (!kind) {
-      kind = { root: this.ajv().compile(rootSchema(entry)), fields: new Map() };
+      const precompiled = this.precompiled?.(key) ?? {};
+      kind = {
+        root: precompiledExport(precompiled, ROOT_EXPORT) ?? this.ajv().compile(rootJsonSchema(entry)),
+        precompiled,
+        fields: new Map(),
+      };
       this.validators.set(key, kind);
     }
+    return kind;
+  }
+
+  /** ajv errors for one object, with instancePath/schemaPath relative to the object root. */
+  private schemaErrors(key: string, entry: KindEntry, object: Record<string, unknown>): ErrorObject[] {
+    const kind = this.kindValidators(key, entry);
     const errors: ErrorObject[] = [];
     if (!kind.root(object)) errors.push(...collapse(kind.root.errors ?? []));
     const properties = isRecord(entry.schema.properties) ? entry.schema.properties : {};
     for (const field of Object.keys(object)) {
-      if (['apiVersion', 'kind', 'metadata'].includes(field) || !Object.prototype.hasOwnProperty.call(properties, field)) continue;
+      if (ENVELOPE_FIELDS.includes(field) || !Object.prototype.hasOwnProperty.call(properties, field)) continue;
       let validate = kind.fields.get(field);
       if (!validate) {
-        validate = this.ajv().compile(toJsonSchema(properties[field], false));
+        validate = precompiledExport(kind.precompiled, field) ?? this.ajv().compile(fieldJsonSchema(entry, field));
         kind.fields.set(field, validate);
       }
       if (validate(object[field])) continue;
