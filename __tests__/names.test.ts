@@ -6,6 +6,7 @@ import {
   FLUX_MANAGEMENT_MAX_CLUSTER_NAME,
   FLUX_MAX_CLUSTER_NAME,
   fluxManagementMaxClusterName,
+  istioReleaseNames,
   MAX_REVISION_LENGTH,
 } from '../topology/generated-names';
 import { validateManifests } from './support/crd-schema';
@@ -36,6 +37,14 @@ describe('derived limits', () => {
     expect(FLUX_MANAGEMENT_MAX_CLUSTER_NAME).toBe(41);
     // 63 - "-istiod-" - 30: a long canary revision makes "<cluster>-istiod-<rev>" the longest.
     expect(fluxManagementMaxClusterName(undefined, 'r'.repeat(30))).toBe(25);
+  });
+});
+
+describe('Istio Helm releases of a cluster', () => {
+  test('base, istiod (istiod-<revision> when revisioned), the canary istiod if any, and the east-west gateway', () => {
+    // Release names of Istio's Helm install and canary-upgrade guides.
+    expect(istioReleaseNames(undefined, undefined)).toEqual(['istio-base', 'istiod', 'istio-eastwestgateway']);
+    expect(istioReleaseNames('1-29', '1-30')).toEqual(['istio-base', 'istiod-1-29', 'istiod-1-30', 'istio-eastwestgateway']);
   });
 });
 
