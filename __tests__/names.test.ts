@@ -84,6 +84,11 @@ describe('Flux cluster names', () => {
     const revision = 'r'.repeat(30);
     expect(problemsOf(fleet(named(25), MANAGEMENT, { istio: { revision } }))).toEqual([]);
     expect(problemsOf(fleet(named(26), MANAGEMENT, { istio: { revision } })).map((p) => p.path)).toEqual(['clusters[1].name']);
+    // The message names the longest release, here istiod-<revision> (not the gateway, listed last).
+    expectOnlyProblem(fleet(named(26), MANAGEMENT, { istio: { revision } }), 'clusters[1].name',
+      `is too long for Flux delivery (management mode): the management cluster's Flux installs its charts as HelmReleases "${named(26)}-<release>" ` +
+      `(the longest "${named(26)}-istiod-${revision}"), and helm-controller labels what a HelmRelease installs with its name, ` +
+      'and label values hold at most 63 characters; use at most 25 characters');
   });
 });
 
@@ -117,6 +122,11 @@ describe('generated-name collisions', () => {
       'clusters[2].name: generates Application in Argo CD namespace argocd "meshfleet-mesh" (its mesh Application), ' +
         'which cluster "mesh" (clusters[1]) also generates (its root Application): rename one of the clusters',
     ]);
+  });
+
+  test('a canary revision equal to the stable one is one problem, not also a cluster colliding with itself', () => {
+    expect(problemsOf(fleet('cluster2', { ...MANAGEMENT, argocd: {} }, { istio: { revision: 'x', canary: { revision: 'x' } } })).map((p) => p.path))
+      .toEqual(['mesh.istio.canary.revision']);
   });
 
   test('accepts clusters whose generated names are all distinct', () => {
