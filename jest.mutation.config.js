@@ -1,6 +1,6 @@
 /**
  * Jest configuration for mutation testing (`npm run mutation`, scripts/mutation.sh,
- * stryker.config.json): only the suites that exercise `topology/` and `constructs/` in
+ * stryker.config.mjs): only the suites that exercise `topology/` and `constructs/` in
  * process, listed by name (an allowlist, so a new slow suite does not slow every mutant).
  * Left out: suites that spawn the CLI, npm or Helm (cli, cli-conventions, cli-progress,
  * publish, package, bench, verify-script, helm-render, argocd-projects,
