@@ -24,7 +24,7 @@ const SUITES = [
   'topology', 'delivery-rules', 'global-services-rules', 'namespaces', 'names', 'durations', 'urls',
   'failover-and-keys', 'json-schema', 'compare', 'trust-scope', 'service-hosts',
   // renders of single features (and the rules they guard)
-  'control-plane', 'trust', 'global-services', 'delivery', 'encoders', 'support',
+  'control-plane', 'trust', 'global-services', 'delivery', 'encoders', 'support', 'secret-constructs',
 ];
 
 const chosen = process.env.MESHFLEET_MUTATION_SUITES

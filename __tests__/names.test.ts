@@ -129,6 +129,11 @@ describe('generated-name collisions', () => {
       .toEqual(['mesh.istio.canary.revision']);
   });
 
+  test('the management cluster\'s own releases (in its istio-system, not the Flux namespace) collide with no other cluster\'s', () => {
+    // Were they in flux-system, "cluster1-" + "istiod-istio-base" would be cluster1-istiod's "istio-base" release.
+    expect(problemsOf(fleet('cluster1-istiod', MANAGEMENT, { istio: { revision: 'istio-base' } }))).toEqual([]);
+  });
+
   test('accepts clusters whose generated names are all distinct', () => {
     expect(problemsOf(fleet('cluster2', { ...MANAGEMENT, argocd: {} }))).toEqual([]);
   });

@@ -22,7 +22,7 @@ export MESHFLEET_UPSTREAM="${MESHFLEET_UPSTREAM:-$(cd .. && pwd)/shared/upstream
 BATCHES=(
   "loader-values|topology/durations.ts,topology/urls.ts,topology/generated-names.ts,topology/compare.ts,topology/service-hosts.ts,topology/trust-scope.ts|durations,urls,names,topology,delivery-rules,failover-and-keys,namespaces,global-services-rules,compare,trust-scope,service-hosts"
   "rules|topology/rules/names.ts,topology/rules/namespaces.ts,topology/rules/services.ts,topology/rules/clusters.ts|topology,names,namespaces,global-services-rules"
-  "constructs-secrets|constructs/remote-secret.ts,constructs/template-text.ts,constructs/plugin-ca-certificate.ts,constructs/plugin-ca-external-secret.ts,constructs/secret-names.ts|encoders,trust|static"
+  "constructs-secrets|constructs/remote-secret.ts,constructs/template-text.ts,constructs/plugin-ca-certificate.ts,constructs/plugin-ca-external-secret.ts,constructs/secret-names.ts|encoders,trust,secret-constructs|static"
   "reader|topology/reader.ts:128-322|topology,json-schema"
   "reader-head|topology/reader.ts:1-127|topology,json-schema"
   "rules-delivery|topology/rules/delivery.ts|delivery-rules,topology"
