@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseTopology } from '../topology';
+import { checkFormat, closest } from '../topology/reader';
 import { editTopology, expectOnlyProblem, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
 const edited = (edit: (doc: any) => void): string => editTopology(MINIMAL_TOPOLOGY, edit);
@@ -111,6 +112,35 @@ describe('cluster and service rules, case by case', () => {
       d.services.forEach((s: any) => delete s.namespace);
     }));
     expect(noNamespace.filter((m) => m.includes('duplicate'))).toEqual([]);
+  });
+});
+
+describe('formats and did-you-mean', () => {
+  const LABEL = 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+
+  test('a list item of the wrong format is reported at its index', () => {
+    expectOnlyProblem(edited((d) => (d.clusters[0].namespaces = ['apps', 'Bad_NS'])), 'clusters[0].namespaces[1]', `${LABEL} (got "Bad_NS")`);
+  });
+
+  test('a DNS-1123 label holds at most 63 characters (Kubernetes)', () => {
+    expect(checkFormat('a'.repeat(63), 'dns-label')).toBeUndefined();
+    expect(checkFormat('a'.repeat(64), 'dns-label')).toBe(LABEL);
+  });
+
+  test('a host may be one character; it may not start with "-"', () => {
+    expect(checkFormat('a', 'host')).toBeUndefined();
+    expect(checkFormat('10.0.0.1', 'host')).toBeUndefined();
+    expect(checkFormat('-a', 'host')).toBe('must be an IP address or DNS name');
+  });
+
+  test('did-you-mean suggests within max(2, a third of the length) edits, the first of equally close keys', () => {
+    // 11 characters, 3 edits away: a third of the length allows 3.
+    expect(closest('namspacesxx', ['namespaces'])).toBe('namespaces');
+    // 5 characters, 3 edits away (c→f, d→g, drop e): only 2 allowed.
+    expect(closest('abcde', ['abfg'])).toBeUndefined();
+    expect(closest('abc', ['xyz'])).toBeUndefined();
+    expect(closest('zzzz', ['namespaces'])).toBeUndefined();
+    expect(closest('ab', ['ac', 'ad'])).toBe('ac');
   });
 });
 
