@@ -1,13 +1,12 @@
 /**
  * Byte-identical output whatever the locale and time zone: Node's ICU follows LANG/LC_ALL
  * (even where the OS has no such locale installed), so synth runs in child processes under
- * several, and a comparator test pins the order itself.
+ * several (compare.test.ts pins the comparator's order itself).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { compareCodePoints } from '../topology/compare';
 import { ROOT } from './support/synth';
 import { editTopology, MINIMAL_TOPOLOGY } from './support/topology-edits';
 
@@ -37,16 +36,6 @@ function tree(dir: string, rel = ''): Map<string, string> {
   }
   return out;
 }
-
-describe('ordering by code point', () => {
-  test('sorts "Z" before "a", "aa" before "b", "z" after "t", whatever the locale', () => {
-    expect(['b', 'aa', 'Z', 'a', 'z', 't', 's', 'å'].sort(compareCodePoints)).toEqual(['Z', 'a', 'aa', 'b', 's', 't', 'z', 'å']);
-    expect(compareCodePoints('a', 'a')).toBe(0);
-    expect(compareCodePoints('a', 'ab')).toBeLessThan(0);
-    // Code points, not UTF-16 units: U+1F600 (a surrogate pair) sorts after U+FF5E.
-    expect(['😀', '～'].sort(compareCodePoints)).toEqual(['～', '😀']);
-  });
-});
 
 describe('synth under several locales and time zones', () => {
   test('gives byte-identical trees', () => {

@@ -6,6 +6,7 @@ import {
   FLUX_MANAGEMENT_MAX_CLUSTER_NAME,
   FLUX_MAX_CLUSTER_NAME,
   fluxManagementMaxClusterName,
+  istioReleaseNames,
   MAX_REVISION_LENGTH,
 } from '../topology/generated-names';
 import { validateManifests } from './support/crd-schema';
@@ -36,6 +37,14 @@ describe('derived limits', () => {
     expect(FLUX_MANAGEMENT_MAX_CLUSTER_NAME).toBe(41);
     // 63 - "-istiod-" - 30: a long canary revision makes "<cluster>-istiod-<rev>" the longest.
     expect(fluxManagementMaxClusterName(undefined, 'r'.repeat(30))).toBe(25);
+  });
+});
+
+describe('Istio Helm releases of a cluster', () => {
+  test('base, istiod (istiod-<revision> when revisioned), the canary istiod if any, and the east-west gateway', () => {
+    // Release names of Istio's Helm install and canary-upgrade guides.
+    expect(istioReleaseNames(undefined, undefined)).toEqual(['istio-base', 'istiod', 'istio-eastwestgateway']);
+    expect(istioReleaseNames('1-29', '1-30')).toEqual(['istio-base', 'istiod-1-29', 'istiod-1-30', 'istio-eastwestgateway']);
   });
 });
 
@@ -75,6 +84,11 @@ describe('Flux cluster names', () => {
     const revision = 'r'.repeat(30);
     expect(problemsOf(fleet(named(25), MANAGEMENT, { istio: { revision } }))).toEqual([]);
     expect(problemsOf(fleet(named(26), MANAGEMENT, { istio: { revision } })).map((p) => p.path)).toEqual(['clusters[1].name']);
+    // The message names the longest release, here istiod-<revision> (not the gateway, listed last).
+    expectOnlyProblem(fleet(named(26), MANAGEMENT, { istio: { revision } }), 'clusters[1].name',
+      `is too long for Flux delivery (management mode): the management cluster's Flux installs its charts as HelmReleases "${named(26)}-<release>" ` +
+      `(the longest "${named(26)}-istiod-${revision}"), and helm-controller labels what a HelmRelease installs with its name, ` +
+      'and label values hold at most 63 characters; use at most 25 characters');
   });
 });
 
@@ -108,6 +122,16 @@ describe('generated-name collisions', () => {
       'clusters[2].name: generates Application in Argo CD namespace argocd "meshfleet-mesh" (its mesh Application), ' +
         'which cluster "mesh" (clusters[1]) also generates (its root Application): rename one of the clusters',
     ]);
+  });
+
+  test('a canary revision equal to the stable one is one problem, not also a cluster colliding with itself', () => {
+    expect(problemsOf(fleet('cluster2', { ...MANAGEMENT, argocd: {} }, { istio: { revision: 'x', canary: { revision: 'x' } } })).map((p) => p.path))
+      .toEqual(['mesh.istio.canary.revision']);
+  });
+
+  test('the management cluster\'s own releases (in its istio-system, not the Flux namespace) collide with no other cluster\'s', () => {
+    // Were they in flux-system, "cluster1-" + "istiod-istio-base" would be cluster1-istiod's "istio-base" release.
+    expect(problemsOf(fleet('cluster1-istiod', MANAGEMENT, { istio: { revision: 'istio-base' } }))).toEqual([]);
   });
 
   test('accepts clusters whose generated names are all distinct', () => {

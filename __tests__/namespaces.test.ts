@@ -36,6 +36,12 @@ describe('reserved namespaces', () => {
   test('fails if the canary moves a reserved namespace', () => {
     expectOnlyProblem(edited((d) => (d.mesh.istio = { canary: { revision: 'canary', namespaces: ['kube-system'] } })),
       'mesh.istio.canary.namespaces[0]', /^"kube-system" is a Kubernetes system namespace: /);
+    expectOnlyProblem(edited((d) => (d.mesh.istio = { canary: { revision: 'canary', namespaces: ['sample', 'kube-public'] } })),
+      'mesh.istio.canary.namespaces[1]', /^"kube-public" is a Kubernetes system namespace: /);
+  });
+
+  test('accepts a canary that moves application namespaces only', () => {
+    expect(problemsOf(edited((d) => (d.mesh.istio = { canary: { revision: 'canary', namespaces: ['sample'] } })))).toEqual([]);
   });
 
   test('accepts look-alikes and callers in istio-system (gateways)', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseTopology } from '../topology';
+import { checkFormat, closest } from '../topology/reader';
 import { editTopology, expectOnlyProblem, expectProblem, MINIMAL_TOPOLOGY, problemsOf } from './support/topology-edits';
 
 const edited = (edit: (doc: any) => void): string => editTopology(MINIMAL_TOPOLOGY, edit);
@@ -52,6 +53,94 @@ describe('loading a valid topology', () => {
     expect(t.clusters.map((c) => c.name)).toEqual(['cluster1', 'cluster2']);
     expect(t.services[0].runsIn).toEqual(['cluster1', 'cluster2']);
     expect(t.services[0].consumers.map((c) => c.namespace)).toEqual(['a-team', 'sample']);
+  });
+});
+
+describe('cluster and service rules, case by case', () => {
+  const swapped = (edit: (doc: any) => void = () => {}) => edited((d) => {
+    // Declared out of order, so the lists in messages show their own (sorted) order.
+    d.clusters.reverse();
+    edit(d);
+  });
+  const messages = (text: string) => problemsOf(text).map((p) => `${p.path}: ${p.message}`);
+
+  test('an Istio version must be a full 1.26.x to 1.30.x release, patch numbers of any length', () => {
+    const withVersion = (version: string) => edited((d) => (d.mesh.istio = { version }));
+    for (const version of ['1.26.0', '1.30.3', '1.30.10']) expect(problemsOf(withVersion(version))).toEqual([]);
+    for (const version of ['1.25.9', '1.31.0', '21.30.3', '1.30.3-rc.0', '1.30']) {
+      expectOnlyProblem(withVersion(version), 'mesh.istio.version',
+        `unsupported Istio version "${version}": meshfleet supports 1.26.0 to 1.30.x (a full x.y.z release, e.g. "1.30.3")`);
+    }
+  });
+
+  test('unknown clusters and regions: the known ones are listed sorted, comma-separated', () => {
+    expect(messages(swapped((d) => {
+      d.services[0].runsIn = ['cluster1', 'cluster9'];
+      d.services[0].consumers[0].clusters = ['cluster8'];
+      d.services[0].failover = [{ from: 'region7', to: 'region1' }];
+    }))).toEqual([
+      'services[0].runsIn[1]: names unknown cluster "cluster9": known clusters are cluster1, cluster2',
+      'services[0].consumers[0].clusters[0]: names unknown cluster "cluster8": known clusters are cluster1, cluster2',
+      'services[0].failover[0].from: region "region7" has no cluster: regions in the mesh are region1, region2',
+    ]);
+  });
+
+  test('weights may only name clusters the service runs in (listed in runsIn order)', () => {
+    expect(messages(edited((d) => {
+      d.clusters.push({ name: 'cluster3', role: 'primary', network: 'network3', region: 'region3', apiServer: 'https://cluster3.example.com:6443' });
+      d.services[0].weights = { cluster1: 50, cluster3: 50 };
+    }))).toEqual([
+      'services[0].weights.cluster3: "cluster3" does not run this service: weights may only name clusters in runsIn (cluster1, cluster2)',
+    ]);
+  });
+
+  test('fails if two ports of a service share a name', () => {
+    expectOnlyProblem(edited((d) => d.services[0].ports.push({ name: 'http', number: 5001, protocol: 'HTTP' })),
+      'services[0].ports[1].name', 'duplicate port name "http"');
+  });
+
+  test('a cluster or service without a name gets one problem, never a "duplicate" of another nameless one', () => {
+    const clusters = messages(edited((d) => d.clusters.forEach((c: any) => delete c.name)));
+    expect(clusters.filter((m) => m.includes('duplicate'))).toEqual([]);
+    const services = messages(edited((d) => {
+      d.services.push({ ...d.services[0] });
+      d.services.forEach((s: any) => delete s.name);
+    }));
+    expect(services.filter((m) => m.includes('duplicate'))).toEqual([]);
+    const noNamespace = messages(edited((d) => {
+      d.services.push({ ...d.services[0] });
+      d.services.forEach((s: any) => delete s.namespace);
+    }));
+    expect(noNamespace.filter((m) => m.includes('duplicate'))).toEqual([]);
+  });
+});
+
+describe('formats and did-you-mean', () => {
+  const LABEL = 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+
+  test('a list item of the wrong format is reported at its index', () => {
+    expectOnlyProblem(edited((d) => (d.clusters[0].namespaces = ['apps', 'Bad_NS'])), 'clusters[0].namespaces[1]', `${LABEL} (got "Bad_NS")`);
+  });
+
+  test('a DNS-1123 label holds at most 63 characters (Kubernetes)', () => {
+    expect(checkFormat('a'.repeat(63), 'dns-label')).toBeUndefined();
+    expect(checkFormat('a'.repeat(64), 'dns-label')).toBe(LABEL);
+  });
+
+  test('a host may be one character; it may not start with "-"', () => {
+    expect(checkFormat('a', 'host')).toBeUndefined();
+    expect(checkFormat('10.0.0.1', 'host')).toBeUndefined();
+    expect(checkFormat('-a', 'host')).toBe('must be an IP address or DNS name');
+  });
+
+  test('did-you-mean suggests within max(2, a third of the length) edits, the first of equally close keys', () => {
+    // 11 characters, 3 edits away: a third of the length allows 3.
+    expect(closest('namspacesxx', ['namespaces'])).toBe('namespaces');
+    // 5 characters, 3 edits away (c→f, d→g, drop e): only 2 allowed.
+    expect(closest('abcde', ['abfg'])).toBeUndefined();
+    expect(closest('abc', ['xyz'])).toBeUndefined();
+    expect(closest('zzzz', ['namespaces'])).toBeUndefined();
+    expect(closest('ab', ['ac', 'ad'])).toBe('ac');
   });
 });
 

@@ -40,6 +40,29 @@ describe('plain URLs', () => {
     expect(urlProblem('https://token@github.com/x/y.git', 'git')).toBe('must be a plain https:// or ssh:// or oci:// URL: https://host[:port][/path], without a user name or password');
   });
 
+  test('the scp-like git@host:path form is for Git URLs only (Helm and kubeconfig take no such form)', () => {
+    expect(urlProblem('git@github.com:x/y.git', 'chart-repository')).toBe('must be a plain https:// or oci:// URL: https://host[:port][/path]');
+    expect(urlProblem('git@github.com:x/y.git', 'api-server')).toBe(API);
+  });
+
+  test('only a leading ssh://git@ is the Git user: a "git@" further on is still a user name', () => {
+    expect(urlProblem('ssh://github.com/x/ssh://git@y.git', 'git')).toBe(
+      'must be a plain https:// or ssh:// or oci:// URL: https://host[:port][/path], without a user name or password',
+    );
+  });
+
+  test('oci:// and ssh:// URLs without a host are refused (the parser accepts them: neither scheme is special)', () => {
+    expect(urlProblem('oci:///charts', 'chart-repository')).toBe('must be a plain https:// or oci:// URL: https://host[:port][/path]: the host is missing');
+    expect(urlProblem('ssh:///x.git', 'git')).toBe('must be a plain https:// or ssh:// or oci:// URL: https://host[:port][/path]: the host is missing');
+  });
+
+  test('the normal form offered for an ssh:// URL keeps the git@ user it was written with, and adds none', () => {
+    const normal = 'must be a plain https:// or ssh:// or oci:// URL: https://host[:port][/path], in normal form (lowercase host, no default port, no . or .. segments): write ';
+    expect(urlProblem('ssh://git@github.com/x/../y.git', 'git')).toBe(`${normal}"ssh://git@github.com/y.git"`);
+    expect(urlProblem('ssh://github.com/x/../y.git', 'git')).toBe(`${normal}"ssh://github.com/y.git"`);
+    expect(urlProblem('oci://ghcr.io/x/../y', 'git')).toBe(`${normal}"oci://ghcr.io/y"`);
+  });
+
   test('the topology reports each URL field at its place', () => {
     const text = editTopology(MINIMAL_TOPOLOGY, (d) => {
       d.clusters[0].apiServer = 'https://a.example.com?x';

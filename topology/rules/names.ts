@@ -10,7 +10,6 @@ import {
   argoCdRootName,
   FLUX_KUSTOMIZATION_LAYERS,
   FLUX_MAX_CLUSTER_NAME,
-  fluxKubeConfigSecretName,
   fluxKustomizationName,
   fluxManagedHelmReleaseName,
   fluxManagementMaxClusterName,
@@ -43,12 +42,13 @@ function checkFluxClusterNames(ctx: RuleContext): void {
   const flux = ctx.draft.delivery.flux;
   if (!flux) return;
   const { revision, canary } = ctx.draft.mesh.istio;
-  const managed = flux.mode === 'management' ? fluxManagementMaxClusterName(revision, canary?.revision) : FLUX_MAX_CLUSTER_NAME;
+  // Always below FLUX_MAX_CLUSTER_NAME: every cluster has the 21-character istio-eastwestgateway release.
+  const managed = fluxManagementMaxClusterName(revision, canary?.revision);
   for (const cluster of ctx.draft.clusters) {
     const viaKubeConfig = flux.mode === 'management' && cluster.name !== flux.managementCluster;
     const limit = viaKubeConfig ? managed : FLUX_MAX_CLUSTER_NAME;
     if (cluster.name.length <= limit) continue;
-    const longest = viaKubeConfig && limit < FLUX_MAX_CLUSTER_NAME
+    const longest = viaKubeConfig
       ? `the management cluster's Flux installs its charts as HelmReleases "${cluster.name}-<release>" (the longest "${longestRelease(ctx, cluster.name)}"), and helm-controller labels what a HelmRelease installs with its name`
       : `kustomize-controller labels what the Kustomization "${fluxKustomizationName(cluster.name, 'control-plane')}" applies with its name`;
     ctx.report(cluster, 'name',
@@ -99,11 +99,11 @@ function checkCollisions(ctx: RuleContext): void {
       for (const layer of FLUX_KUSTOMIZATION_LAYERS) {
         add(`Kustomization ${where}`, fluxKustomizationName(cluster.name, layer), { cluster, how: `its ${layer} layer` });
       }
+      // Kubeconfig Secrets ("<cluster>-kubeconfig") cannot collide: cluster names are unique.
       if (cluster.name === flux.managementCluster) continue;
       for (const release of releases) {
         add(`HelmRelease ${where}`, fluxManagedHelmReleaseName(cluster.name, release), { cluster, how: `its ${release} release` });
       }
-      add(`Secret ${where}`, fluxKubeConfigSecretName(cluster.name), { cluster, how: 'its kubeconfig' });
     }
   }
   if (delivery.argocd) {
