@@ -33,30 +33,41 @@ import { ARGOCD_DIRECTORY } from '../topology/rules/delivery';
  */
 const ARGOCD_DIRECTORIES = ARGOCD_GIT_LAYERS.map((layer) => ({ layer, wave: ARGOCD_WAVES[layer], istioConfig: layer === 'mesh' }));
 
-/** Adds the Flux and/or Argo CD objects the topology's `delivery` section asks for. */
-export function addDelivery(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]): void {
+/**
+ * Adds the Flux and/or Argo CD objects the topology's `delivery` section asks for, to the
+ * stacks given (every cluster's, or those `synth` rebuilds). `builtElsewhere` holds the
+ * applied layers with objects of the clusters without a stack here that a Flux host syncs.
+ */
+export function addDelivery(app: App, facts: MeshFacts, stacks: readonly ClusterStack[], builtElsewhere: ReadonlyMap<string, readonly string[]> = new Map()): void {
   const { delivery } = facts.topology;
-  if (delivery.flux) addFlux(facts, stacks);
+  if (delivery.flux) addFlux(facts, stacks, builtElsewhere);
   if (delivery.argocd) addArgoCd(app, facts, stacks);
 }
 
-function addFlux(facts: MeshFacts, stacks: readonly ClusterStack[]): void {
+function addFlux(facts: MeshFacts, stacks: readonly ClusterStack[], builtElsewhere: ReadonlyMap<string, readonly string[]>): void {
   const { delivery } = facts.topology;
   const flux = delivery.flux!;
   const management = flux.mode === 'management' ? flux.managementCluster : undefined;
-  const layersOf = new Map(stacks.map((s) => [s.cluster.name, APPLIED_LAYERS.filter((l) => s.hasObjects(l))]));
+  const built = new Map<string, readonly string[]>(stacks.map((s) => [s.cluster.name, APPLIED_LAYERS.filter((l) => s.hasObjects(l))]));
+  const hosts = new Set(stacks.map((s) => s.cluster.name));
+  const layersOf = (cluster: string): FluxLayer[] => {
+    const layers = built.get(cluster) ?? builtElsewhere.get(cluster);
+    if (!layers) throw new Error(`flux wiring: the layers of cluster "${cluster}" are unknown (neither built nor recorded)`);
+    return APPLIED_LAYERS.filter((l) => layers.includes(l));
+  };
   /** `Kustomization` of another cluster's layer, when that layer exists. */
-  const kustomization = (cluster: string, layer: FluxLayer) => (layersOf.get(cluster)?.includes(layer) ? [fluxKustomizationName(cluster, layer)] : []);
+  const kustomization = (cluster: string, layer: FluxLayer) => (layersOf(cluster).includes(layer) ? [fluxKustomizationName(cluster, layer)] : []);
   const byHost = new Map<string, FluxClusterLayers[]>();
-  for (const stack of stacks) {
-    const name = stack.cluster.name;
+  for (const cluster of facts.topology.clusters) {
+    const name = cluster.name;
     const host = fluxHostCluster(delivery, name);
+    if (!hosts.has(host)) continue; // its host is not rebuilt: nothing here reads it
     const layers: FluxClusterLayers = {
       cluster: name,
-      layers: layersOf.get(name)!,
+      layers: layersOf(name),
       kubeConfig: fluxKubeConfig(delivery, name),
-      platformReadiness: trustHealthChecks(facts, stack.cluster).map(({ apiVersion, kind, name: n, namespace }) => ({ apiVersion, kind, name: n, namespace })),
-      dependsOn: management ? managementDependsOn(facts, stack.cluster, management, kustomization) : undefined,
+      platformReadiness: trustHealthChecks(facts, cluster).map(({ apiVersion, kind, name: n, namespace }) => ({ apiVersion, kind, name: n, namespace })),
+      dependsOn: management ? managementDependsOn(facts, cluster, management, kustomization) : undefined,
     };
     byHost.set(host, [...(byHost.get(host) ?? []), layers]);
   }
@@ -98,7 +109,7 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
     name: argocd.project,
     namespace: argocd.namespace,
     sourceRepos: [git.url, mesh.istio.chartRepository],
-    servers: stacks.map((s) => apiServerOf(s.cluster)),
+    servers: facts.topology.clusters.map(apiServerOf),
   });
   new ArgoCdClusterRoots(fleet, 'roots', {
     namespace: argocd.namespace,

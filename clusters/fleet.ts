@@ -33,6 +33,22 @@ export interface BuildFleetOptions {
    * @default - nothing is added
    */
   readonly customize?: (stack: ClusterStack) => void;
+  /**
+   * Build only these clusters (with the fleet-wide files): what `synth` does when the other
+   * clusters' output is unchanged. Needs `layersOf` for every other cluster a Flux host syncs,
+   * and a topology without fleet-wide patches (which must match in some cluster).
+   * @default - every cluster
+   */
+  readonly clusters?: ReadonlySet<string>;
+  /**
+   * The applied layers holding objects of clusters not built (as recorded when they were).
+   * @default - none
+   */
+  readonly layersOf?: ReadonlyMap<string, readonly string[]>;
+  /** The topology's facts, when already computed. @default - computed from the topology */
+  readonly facts?: MeshFacts;
+  /** The topology's plan, when already computed. @default - planned from the topology */
+  readonly plan?: FleetPlan;
 }
 
 /**
@@ -41,12 +57,14 @@ export interface BuildFleetOptions {
  */
 export function buildFleet(topology: Topology, options: BuildFleetOptions = {}): Fleet {
   const app = new App({ outdir: '.cdk8s.out' });
-  const facts = new MeshFacts(topology);
-  const plan = planFleet(topology, facts);
-  const stacks = topology.clusters.map((cluster, i) => new ClusterStack(app, cluster.name, { facts, cluster, plan: plan.clusters[i] }));
+  const facts = options.facts ?? new MeshFacts(topology);
+  const plan = options.plan ?? planFleet(topology, facts);
+  const only = options.clusters;
+  if (only && topology.mesh.patches.length) throw new Error('buildFleet: a topology with fleet-wide patches builds every cluster');
+  const stacks = topology.clusters.flatMap((cluster, i) => (!only || only.has(cluster.name) ? [new ClusterStack(app, cluster.name, { facts, cluster, plan: plan.clusters[i] })] : []));
   if (options.customize) for (const stack of stacks) options.customize(stack);
   // Last: delivery wiring depends on which layer directories the stacks filled.
-  addDelivery(app, facts, stacks);
+  addDelivery(app, facts, stacks, options.layersOf);
   applyCustomizations(stacks);
   return { app, stacks, facts, plan };
 }
@@ -58,6 +76,14 @@ export function buildFleet(topology: Topology, options: BuildFleetOptions = {}):
  * a running fleet against it ({@link VERIFY_FILE}).
  */
 export function synthesizeFleet(topology: Topology, options: BuildFleetOptions = {}): OutputTree {
+  return synthesizeFleetWithLayers(topology, options).tree;
+}
+
+/**
+ * {@link synthesizeFleet}, also returning the applied layers that hold objects, per cluster
+ * built (what a Flux host's wiring reads; `synth` records it for clusters it may skip later).
+ */
+export function synthesizeFleetWithLayers(topology: Topology, options: BuildFleetOptions = {}): { tree: OutputTree; layers: Map<string, string[]> } {
   const fleet = buildFleet(topology, options);
   const { plan } = fleet;
   const documents = new Map<string, string>([
@@ -66,5 +92,6 @@ export function synthesizeFleet(topology: Topology, options: BuildFleetOptions =
     [VERIFY_FILE, verifyScript(plan)],
   ]);
   for (const stack of fleet.stacks) for (const [file, content] of stack.files) documents.set(file, content);
-  return renderTree(fleet.app, APPLIED_LAYERS, documents);
+  const layers = new Map(fleet.stacks.map((s) => [s.cluster.name, APPLIED_LAYERS.filter((l) => s.hasObjects(l))]));
+  return { tree: renderTree(fleet.app, APPLIED_LAYERS, documents), layers };
 }

@@ -12,9 +12,11 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { synthesizeFleet } from '../clusters/fleet';
-import { loadTopology, Topology, TopologyError } from '../topology';
-import { failsCheck, Finding, formatFindings, publishProblemFinding, runChecks, sortFindings } from './check';
+import { synthesizeFleet, synthesizeFleetWithLayers } from '../clusters/fleet';
+import { planFleet } from '../plan/model';
+import { loadTopology, MeshFacts, Topology, TopologyError } from '../topology';
+import { failsCheck, Finding, fleetDigest, formatFindings, OutputObject, outputObjects, ParsedOutput, publishProblemFinding, runChecks, runClusterChecks, sortFindings } from './check';
+import { clusterFingerprints } from './cluster-fingerprint';
 import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
 import { COMPLETION_SHELLS, CompletionCommand, CompletionShell, completionScript } from './completion';
 import { didYouMean } from './did-you-mean';
@@ -24,7 +26,9 @@ import { OutputTree, writeTree } from './output';
 import { publishTree, writeScratchPlaceholder } from './publish';
 import { outputProblems } from './publish-check';
 import { MARKER_DIR } from './publish-marker';
-import { PublishError, readOwnership, refuseTarget, walk } from './publish-target';
+import { lstatOrUndefined, PublishError, readOwnership, refuseTarget, walk } from './publish-target';
+import { ClusterRecord, codeHash, fileRecords, filesUnchanged, LoadedState, readState, removeState, STATE_FILE, writeState } from './synth-state';
+import { JOURNAL, STAGING } from './publish-marker';
 import { runPlan } from './plan-cli';
 import { toProblems, TopologyProblem } from './topology-result';
 import { toYamlStream } from './yaml-stream';
@@ -195,11 +199,18 @@ export function writeTempTree(tree: OutputTree): string {
 }
 
 /** The one-line summary `synth` prints: clusters, objects, files, time. */
-export function synthSummary(tree: OutputTree, out: string, clusters: readonly string[], seconds: number, changes?: { readonly written: number; readonly removed: number }): string {
+export function synthSummary(
+  tree: OutputTree,
+  out: string,
+  clusters: readonly string[],
+  seconds: number,
+  changes?: { readonly written: number; readonly removed: number; readonly rebuilt?: number; readonly unchanged?: number },
+): string {
   const objects = [...tree.keys()].filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml')).length;
   const names = clusters.length <= 8 ? ` (${clusters.join(', ')})` : '';
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const changed = changes ? ` (${changes.written} written, ${changes.removed} removed)` : '';
+  const skip = changes?.rebuilt !== undefined ? `; ${changes.rebuilt} of ${changes.rebuilt + (changes.unchanged ?? 0)} clusters rebuilt, ${changes.unchanged ?? 0} unchanged` : '';
+  const changed = changes ? ` (${changes.written} written, ${changes.removed} removed${skip})` : '';
   return `meshfleet: ${plural(clusters.length, 'cluster')}${names}, ${plural(objects, 'object')}, ${plural(tree.size, 'file')}${changed} -> ${out}/ in ${seconds.toFixed(2)} s`;
 }
 
@@ -316,32 +327,183 @@ function synthAction(flags: Flags, io: Io): number {
     checkClusterNames(topology, options.topology, options.clusters);
     const names = clusterNames(topology);
     const progress = progressReporter(io.interactive ?? false, names.size, io.err);
-    progress(`synthesizing ${names.size} clusters and ${topology.services.length} services`);
-    const fresh = synthesizeFleet(topology);
-    // What `check` would reject is never published (nor streamed).
-    progress(`checking ${fresh.size} files`);
-    const findings = runChecks({ topology, output: fresh, topologyFile: options.topology });
-    if (failsCheck(findings)) {
-      const unchanged = options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`;
-      io.err(`${formatFindings(findings)}meshfleet: the synthesized output fails \`meshfleet check\`; fix the errors above.${unchanged}\n`);
-      return 1;
-    }
     if (options.out === STDOUT) {
+      progress(`synthesizing ${names.size} clusters and ${topology.services.length} services`);
+      const fresh = synthesizeFleet(topology);
+      // What `check` would reject is never published (nor streamed).
+      if (refused(runChecks({ topology, output: fresh, topologyFile: options.topology }), options.out, io)) return 1;
       io.out(toYamlStream(only(topology, fresh, options.clusters)));
       return 0;
     }
-    const tree = options.clusters ? replaceClusters(ownedTree(options.out), fresh, names, new Set(options.clusters)) : fresh;
-    progress(`publishing into ${options.out}/`);
-    const result = publishTree(tree, { ...target, log: (m) => io.err(`${m}\n`), onStep: testKillHook(io.env) });
-    if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
+    let result: SynthResult;
+    try {
+      result = synthInto(options, topology, progress, io, true);
+    } catch (e) {
+      if (!(e instanceof SkipInvalidated)) throw e;
+      // Another run published while this one built: build everything again.
+      result = synthInto(options, topology, progress, io, false);
+    }
+    if (result === 'refused') return 1;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const written = options.clusters ? topology.clusters.map((c) => c.name).filter((c) => options.clusters!.includes(c)) : [...names];
-    if (!flags.quiet) io.out(`${synthSummary(only(topology, fresh, options.clusters), options.out, written, seconds, result)}\n`);
+    if (!flags.quiet) io.out(`${synthSummary(result.files, options.out, written, seconds, result.changes)}\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof TopologyError)) throw e;
     io.err(`${e.message}${options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`}\n`);
     return 1;
+  }
+}
+
+/** Prints the findings when they fail the check (nothing is published then); returns whether they did. */
+function refused(findings: readonly Finding[], out: string, io: Io): boolean {
+  if (!failsCheck(findings)) return false;
+  const unchanged = out === STDOUT ? '' : `\n${out}/ was left unchanged.`;
+  io.err(`${formatFindings(findings)}meshfleet: the synthesized output fails \`meshfleet check\`; fix the errors above.${unchanged}\n`);
+  return true;
+}
+
+/** The state changed between reading it and taking the publish lock. */
+class SkipInvalidated extends Error {}
+
+type SynthResult = 'refused' | { readonly files: OutputTree; readonly changes: { readonly written: number; readonly removed: number; readonly rebuilt?: number; readonly unchanged?: number } };
+
+/**
+ * `synth` into a directory. Clusters whose input fingerprint matches the one recorded with
+ * their files, and whose files are exactly as published (src/synth-state.ts), are neither
+ * built, rendered, checked nor written: their files stay as they are. Everything else is
+ * built, checked (with the skipped clusters' recorded digests for the cross-cluster checks)
+ * and published; the state is recorded under the publish lock.
+ */
+function synthInto(options: CliOptions, topology: Topology, progress: (phase: string) => void, io: Io, maySkip: boolean): SynthResult {
+  const dir = path.resolve(options.out);
+  const names = clusterNames(topology);
+  const facts = new MeshFacts(topology);
+  const plan = planFleet(topology, facts);
+  const prints = clusterFingerprints(topology, plan, { version: version(), code: codeHash(packageRoot(), __filename) });
+  const loaded = maySkip ? readState(dir) : undefined;
+  const skipped = loaded && !options.clusters ? skippableClusters(dir, options.out, topology, prints, loaded) : new Map<string, ClusterRecord>();
+  const rebuilt = topology.clusters.map((c) => c.name).filter((c) => !skipped.has(c));
+  progress(`synthesizing ${skipped.size ? `${rebuilt.length} of ` : ''}${names.size} clusters and ${topology.services.length} services`);
+  const built = synthesizeFleetWithLayers(topology, {
+    facts,
+    plan,
+    ...(skipped.size ? { clusters: new Set(rebuilt), layersOf: new Map([...skipped].map(([c, r]) => [c, r.layers])) } : {}),
+  });
+  let fresh = built.tree;
+  progress(`checking ${fresh.size} files`);
+  let parsed: ParsedOutput = outputObjects(fresh);
+  if (skipped.size) {
+    const digests = [...skipped.values()].flatMap((r) => r.digest);
+    if (failsCheck(runClusterChecks({ topology, output: fresh, digests, parsed }))) {
+      // The findings to show are those of the whole output.
+      return synthInto(options, topology, progress, io, false);
+    }
+  } else if (refused(runChecks({ topology, output: fresh, topologyFile: options.topology, parsed }), options.out, io)) {
+    return 'refused';
+  }
+  const selected = options.clusters ? new Set(options.clusters) : undefined;
+  const tree = selected ? replaceClusters(ownedTree(options.out), fresh, names, selected) : fresh;
+  if (selected) fresh = selectClusters(fresh, names, selected);
+  const unchanged = new Set([...skipped.values()].flatMap((r) => r.files.map((f) => f[0])));
+  let stateIntact = false;
+  progress(`publishing into ${options.out}/`);
+  const result = publishTree(tree, {
+    out: options.out,
+    topology: options.topology,
+    scratch: io.scratch,
+    unchanged,
+    log: (m) => io.err(`${m}\n`),
+    onStep: testKillHook(io.env),
+    beforePublish: () => {
+      // Every publish removes the state before it changes anything: the same state means no other run published since.
+      const now = lstatOrUndefined(path.join(dir, STATE_FILE));
+      stateIntact = now !== undefined && loaded !== undefined && now.ino === loaded.ino && now.mtimeMs === loaded.writtenMs && now.size === loaded.size;
+      if (skipped.size && !stateIntact) throw new SkipInvalidated();
+    },
+    afterPublish: () => {
+      // With --cluster, the other clusters' files stay as they were, and so do their records.
+      const kept = selected ? (stateIntact ? loaded : undefined) : { state: { meshfleetState: 1 as const, clusters: Object.fromEntries(skipped) }, writtenMs: 0, ino: 0, size: 0 };
+      recordState(dir, topology, names, prints, built.layers, fresh, parsed.objects, kept);
+    },
+  });
+  parsed = { objects: [], unreadable: [] };
+  if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
+  const files = new Map<string, string>([...fresh].map(([f]) => [f, '']));
+  if (!selected) for (const f of unchanged) files.set(f, '');
+  return { files, changes: { ...result, ...(loaded && !selected ? { rebuilt: rebuilt.length, unchanged: skipped.size } : {}) } };
+}
+
+/**
+ * The clusters `synth` may leave as they are, with their records: fingerprint unchanged and
+ * every file exactly as published, in a directory meshfleet owns by its manifest, with no
+ * interrupted publish and no fleet-wide patch (which must match in some cluster).
+ */
+function skippableClusters(dir: string, shown: string, topology: Topology, prints: ReadonlyMap<string, string>, loaded: LoadedState): Map<string, ClusterRecord> {
+  const skipped = new Map<string, ClusterRecord>();
+  if (topology.mesh.patches.length || lstatOrUndefined(path.join(dir, JOURNAL)) || lstatOrUndefined(path.join(dir, STAGING))) return skipped;
+  let owned: ReadonlySet<string>;
+  try {
+    const ownership = readOwnership(dir, shown);
+    if (ownership.source !== 'manifest') return skipped;
+    owned = ownership.files;
+  } catch {
+    return skipped; // publishTree reports it
+  }
+  for (const [name, fingerprint] of prints) {
+    const record = Object.prototype.hasOwnProperty.call(loaded.state.clusters, name) ? loaded.state.clusters[name] : undefined;
+    if (!record || record.fingerprint !== fingerprint || !Array.isArray(record.files) || !record.files.length) continue;
+    if (filesUnchanged(dir, record.files, owned, loaded.writtenMs)) skipped.set(name, record);
+  }
+  return skipped;
+}
+
+/**
+ * Records the state after a publish (under its lock): the rebuilt clusters' fingerprints,
+ * layers, file stats and digests, and the other clusters' records as they were. Failing to
+ * write it only costs the next run its skipping: the state is removed then.
+ */
+function recordState(
+  dir: string,
+  topology: Topology,
+  names: ReadonlySet<string>,
+  prints: ReadonlyMap<string, string>,
+  layers: ReadonlyMap<string, readonly string[]>,
+  fresh: OutputTree,
+  objects: readonly OutputObject[],
+  previous: LoadedState | undefined,
+): void {
+  try {
+    if (topology.mesh.patches.length) {
+      removeState(dir);
+      return;
+    }
+    const filesOf = new Map<string, string[]>();
+    for (const file of fresh.keys()) {
+      const cluster = clusterOfFile(file, names);
+      if (cluster !== undefined) filesOf.set(cluster, [...(filesOf.get(cluster) ?? []), file]);
+    }
+    const objectsOf = new Map<string, OutputObject[]>();
+    for (const o of objects) {
+      const cluster = clusterOfFile(o.file, names);
+      if (cluster !== undefined) objectsOf.set(cluster, [...(objectsOf.get(cluster) ?? []), o]);
+    }
+    const clusters: Record<string, ClusterRecord> = {};
+    for (const c of topology.clusters) {
+      const built = layers.get(c.name);
+      if (built && filesOf.has(c.name)) {
+        clusters[c.name] = { fingerprint: prints.get(c.name)!, layers: built, files: fileRecords(dir, filesOf.get(c.name)!), digest: fleetDigest(objectsOf.get(c.name) ?? []) };
+      } else if (previous && Object.prototype.hasOwnProperty.call(previous.state.clusters, c.name)) {
+        clusters[c.name] = previous.state.clusters[c.name];
+      }
+    }
+    writeState(dir, { meshfleetState: 1, clusters });
+  } catch {
+    try {
+      removeState(dir);
+    } catch {
+      // The next run finds a state whose files do not match, and builds again.
+    }
   }
 }
 

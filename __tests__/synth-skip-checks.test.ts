@@ -1,0 +1,49 @@
+/**
+ * The checks `synth` runs when it rebuilds only some clusters (runClusterChecks): per-cluster
+ * checks on the rebuilt files, cross-cluster checks with the recorded digests of the others.
+ * An error that involves a skipped cluster's objects must still be found.
+ */
+import { synthesizeFleet } from '../clusters/fleet';
+import { failsCheck, fleetDigest, outputObjects, runChecks, runClusterChecks } from '../src/check';
+import { loadTopology } from '../topology';
+import * as path from 'node:path';
+
+const topology = loadTopology(path.join(__dirname, 'fixtures', 'minimal.yaml'));
+const full = synthesizeFleet(topology);
+
+/** cluster2 (and the fleet-wide files) rebuilt, cluster1 skipped: its digest from `skippedTree`. */
+function split(tree: ReadonlyMap<string, string>) {
+  const rebuilt = new Map([...tree].filter(([f]) => !f.startsWith('cluster1/')));
+  const digests = fleetDigest(outputObjects(new Map([...tree].filter(([f]) => f.startsWith('cluster1/')))).objects);
+  return runClusterChecks({ topology, output: rebuilt, digests });
+}
+
+const VS = (namespace: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: claim, namespace: ${namespace} }
+spec:
+  hosts: [shared.example.com]
+  http: [{ route: [{ destination: { host: helloworld.sample.svc.cluster.local } }] }]
+`;
+
+describe('checks of a partly rebuilt output', () => {
+  test('agree with the full check on an output that passes', () => {
+    expect(failsCheck(runChecks({ topology, output: full }))).toBe(false);
+    expect(split(full).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  test('find a host claimed by a skipped cluster in another namespace (MF109)', () => {
+    const tree = new Map([...full, ['cluster1/mesh/virtualservice.team-a.claim.yaml', VS('team-a')], ['cluster2/mesh/virtualservice.team-b.claim.yaml', VS('team-b')]]);
+    expect(runChecks({ topology, output: tree }).filter((f) => f.code === 'MF109').map((f) => f.cluster)).toEqual(['cluster2']);
+    expect(split(tree).filter((f) => f.code === 'MF109').map((f) => `${f.cluster}: ${f.message}`)).toEqual([
+      'cluster2: host shared.example.com is claimed by namespace team-b here and by namespace team-a in cluster1',
+    ]);
+  });
+
+  test("find a skipped cluster's missing cross-network gateway (MF104)", () => {
+    const tree = new Map([...full].filter(([f]) => f !== 'cluster1/mesh/gateway.istio-system.cross-network-gateway.yaml'));
+    const expected = 'network network1 receives cross-network traffic but no Gateway exposes port 15443 with tls.mode AUTO_PASSTHROUGH (cross-network-gateway)';
+    expect(runChecks({ topology, output: tree }).filter((f) => f.code === 'MF104').map((f) => f.message)).toEqual([expected]);
+    expect(split(tree).filter((f) => f.code === 'MF104').map((f) => f.message)).toEqual([expected]);
+  });
+});
