@@ -137,4 +137,19 @@ describe('synth skips unchanged clusters', () => {
     const check = meshfleet(['check', '--topology', path.join(dir, 'mesh.yaml'), '--out', out]);
     expect(check.status).toBe(0);
   });
+
+  test('check --cluster reads only the selected clusters whole, and finds what a full check finds there', () => {
+    const out = path.join(dir, 'out');
+    meshfleet(['synth', '-q', '--topology', path.join(dir, 'mesh.yaml'), '--out', out]);
+    const rule = path.join(out, 'west', 'mesh', 'destinationrule.apps.reviews.yaml');
+    writeFileSync(rule, readFileSync(rule, 'utf8').replace(/exportTo:\n(?:\s+- \S+\n)+/, 'exportTo:\n    - istio-system\n'));
+    const codes = (args: string[]) => {
+      const json = JSON.parse(meshfleet(['check', '-o', 'json', '--topology', path.join(dir, 'mesh.yaml'), '--out', out, ...args]).stdout);
+      return json.findings.map((f: { code: string; cluster?: string; file?: string }) => `${f.code} ${f.cluster ?? '-'} ${f.file ?? '-'}`);
+    };
+    const all = codes([]);
+    expect(all).toEqual(expect.arrayContaining(['MF010 west out/west/mesh/destinationrule.apps.reviews.yaml'.replace('out/', `${out}/`), 'MF106 west west/mesh/destinationrule.apps.reviews.yaml']));
+    expect(codes(['--cluster', 'west'])).toEqual(all.filter((f: string) => / west /.test(f) || / - /.test(f)));
+    expect(codes(['--cluster', 'east'])).toEqual(all.filter((f: string) => / east /.test(f) || / - /.test(f)));
+  });
 });

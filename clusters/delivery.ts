@@ -37,11 +37,19 @@ const ARGOCD_DIRECTORIES = ARGOCD_GIT_LAYERS.map((layer) => ({ layer, wave: ARGO
  * Adds the Flux and/or Argo CD objects the topology's `delivery` section asks for, to the
  * stacks given (every cluster's, or those `synth` rebuilds). `builtElsewhere` holds the
  * applied layers with objects of the clusters without a stack here that a Flux host syncs.
+ * `roots: false` leaves out the fleet-wide Argo CD objects (AppProjects, the roots
+ * ApplicationSet), for a build of some clusters whose fleet-wide objects are built apart.
  */
-export function addDelivery(app: App, facts: MeshFacts, stacks: readonly ClusterStack[], builtElsewhere: ReadonlyMap<string, readonly string[]> = new Map()): void {
+export function addDelivery(
+  app: App,
+  facts: MeshFacts,
+  stacks: readonly ClusterStack[],
+  builtElsewhere: ReadonlyMap<string, readonly string[]> = new Map(),
+  options: { readonly roots?: boolean } = {},
+): void {
   const { delivery } = facts.topology;
   if (delivery.flux) addFlux(facts, stacks, builtElsewhere);
-  if (delivery.argocd) addArgoCd(app, facts, stacks);
+  if (delivery.argocd) addArgoCd(app, facts, stacks, options.roots ?? true);
 }
 
 function addFlux(facts: MeshFacts, stacks: readonly ClusterStack[], builtElsewhere: ReadonlyMap<string, readonly string[]>): void {
@@ -98,11 +106,17 @@ function managementDependsOn(
   return { ...(base.length ? { base } : {}), ...(controlPlane.length ? { 'control-plane': controlPlane } : {}) };
 }
 
-function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]): void {
+function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[], roots: boolean): void {
+  const fleet = new LayerChart(app, ARGOCD_DIRECTORY, { directory: ARGOCD_DIRECTORY });
+  if (roots) addArgoCdRoots(fleet, facts);
+  for (const stack of stacks) addArgoCdApplications(fleet, facts, stack);
+}
+
+/** The fleet-wide Argo CD objects: the two AppProjects and the ApplicationSet of per-cluster roots. */
+function addArgoCdRoots(fleet: LayerChart, facts: MeshFacts): void {
   const { delivery, mesh } = facts.topology;
   const argocd = delivery.argocd!;
   const { git } = delivery;
-  const fleet = new LayerChart(app, ARGOCD_DIRECTORY, { directory: ARGOCD_DIRECTORY });
   const rootsProject = argoCdRootsProjectName(argocd.project);
   new ArgoCdRootsProject(fleet, 'roots-project', { name: rootsProject, namespace: argocd.namespace, repoUrl: git.url });
   new ArgoCdProject(fleet, 'project', {
@@ -118,36 +132,41 @@ function addArgoCd(app: App, facts: MeshFacts, stacks: readonly ClusterStack[]):
     targetRevision: git.branch,
     path: gitPath(git.path, ARGOCD_DIRECTORY),
   });
-  for (const stack of stacks) {
-    const { cluster } = stack;
-    const directories: ArgoCdDirectory[] = ARGOCD_DIRECTORIES.filter(({ layer }) => stack.hasObjects(layer)).map(({ layer, wave, istioConfig }) => ({
-      name: layer,
-      path: gitPath(git.path, cluster.name, layer),
-      wave,
-      istioConfig,
-    }));
-    const charts: ArgoCdHelmChart[] = controlPlaneReleases(mesh.istio, stack.plan.helmValues).map((r) => ({
-      releaseName: r.releaseName,
-      chart: r.chart,
-      version: r.version,
-      values: r.values,
-      wave: ARGOCD_WAVES[r.chart],
-    }));
-    // Nested in the fleet chart (ids cannot clash with cluster stacks); a chart renders only its own objects.
-    const children = new LayerChart(fleet, `apps-${cluster.name}`, { directory: `${ARGOCD_DIRECTORY}/${cluster.name}` });
-    new ArgoCdClusterApplications(children, 'applications', {
-      cluster: cluster.name,
-      server: apiServerOf(cluster),
-      namespace: argocd.namespace,
-      project: argocd.project,
-      repoUrl: git.url,
-      targetRevision: git.branch,
-      chartRepository: mesh.istio.chartRepository,
-      istioNamespace: ISTIO_SYSTEM_NAMESPACE,
-      directories,
-      charts,
-    });
-  }
+}
+
+/** One cluster's child Applications (`argocd/<cluster>/`): its layer directories and Istio charts, in waves. */
+function addArgoCdApplications(fleet: LayerChart, facts: MeshFacts, stack: ClusterStack): void {
+  const { delivery, mesh } = facts.topology;
+  const argocd = delivery.argocd!;
+  const { git } = delivery;
+  const { cluster } = stack;
+  const directories: ArgoCdDirectory[] = ARGOCD_DIRECTORIES.filter(({ layer }) => stack.hasObjects(layer)).map(({ layer, wave, istioConfig }) => ({
+    name: layer,
+    path: gitPath(git.path, cluster.name, layer),
+    wave,
+    istioConfig,
+  }));
+  const charts: ArgoCdHelmChart[] = controlPlaneReleases(mesh.istio, stack.plan.helmValues).map((r) => ({
+    releaseName: r.releaseName,
+    chart: r.chart,
+    version: r.version,
+    values: r.values,
+    wave: ARGOCD_WAVES[r.chart],
+  }));
+  // Nested in the fleet chart (ids cannot clash with cluster stacks); a chart renders only its own objects.
+  const children = new LayerChart(fleet, `apps-${cluster.name}`, { directory: `${ARGOCD_DIRECTORY}/${cluster.name}` });
+  new ArgoCdClusterApplications(children, 'applications', {
+    cluster: cluster.name,
+    server: apiServerOf(cluster),
+    namespace: argocd.namespace,
+    project: argocd.project,
+    repoUrl: git.url,
+    targetRevision: git.branch,
+    chartRepository: mesh.istio.chartRepository,
+    istioNamespace: ISTIO_SYSTEM_NAMESPACE,
+    directories,
+    charts,
+  });
 }
 
 /** The API server Argo CD deploys a cluster through; the delivery rules require it with Argo CD. */

@@ -15,7 +15,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { synthesizeFleet, synthesizeFleetWithLayers } from '../clusters/fleet';
 import { planFleet } from '../plan/model';
 import { loadTopology, MeshFacts, Topology, TopologyError } from '../topology';
-import { failsCheck, Finding, fleetDigest, formatFindings, OutputObject, outputObjects, ParsedOutput, publishProblemFinding, runChecks, runClusterChecks, sortFindings } from './check';
+import { failsCheck, Finding, fleetDigest, formatFindings, OutputObject, outputObjects, publishProblemFinding, runChecks, runClusterwiseChecks, sortFindings } from './check';
+import { fluxHostCluster } from '../constructs/flux-kubeconfig';
 import { clusterFingerprints } from './cluster-fingerprint';
 import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
 import { COMPLETION_SHELLS, CompletionCommand, CompletionShell, completionScript } from './completion';
@@ -70,7 +71,7 @@ export interface StaleFile {
  * `check`'s staleness part: the differences between `out` and what the topology synthesizes
  * (for the selected clusters). `topology` and `expected` are passed when already at hand.
  */
-export function staleEntries(options: CliOptions, topology = loadTopology(options.topology), expected = synthesizeFleet(topology)): StaleFile[] {
+export function staleEntries(options: CliOptions, topology = loadTopology(options.topology), expected = synthesizeFleet(topology, buildSelection(topology, options.clusters))): StaleFile[] {
   const names = clusterNames(topology);
   const selected = options.clusters ? new Set(options.clusters) : undefined;
   return outputProblems(expected, options.out)
@@ -81,6 +82,19 @@ export function staleEntries(options: CliOptions, topology = loadTopology(option
       // Problems of the directory itself stay; files count only when they are a selected cluster's.
       return rel === '' || rel.startsWith('..') ? true : selected.has(clusterOfFile(rel, names) ?? '');
     });
+}
+
+/**
+ * What to build for a `--cluster` selection: only the selected clusters (and the fleet-wide
+ * files), unless one of them is a Flux host of others (its `flux` layer lists theirs) or the
+ * topology has fleet-wide patches; then every cluster.
+ */
+function buildSelection(topology: Topology, clusters: readonly string[] | undefined): { clusters?: ReadonlySet<string> } {
+  if (!clusters || topology.mesh.patches.length) return {};
+  const selected = new Set(clusters);
+  const { delivery } = topology;
+  if (delivery.flux && topology.clusters.some((c) => fluxHostCluster(delivery, c.name) !== c.name && selected.has(fluxHostCluster(delivery, c.name)))) return {};
+  return { clusters: selected };
 }
 
 /** Splits one of `outputProblems`' reports into its state and file. */
@@ -97,6 +111,9 @@ function staleFile(message: string, out: string): StaleFile {
 export function staleFiles(options: CliOptions): string[] {
   return staleEntries(options).map((s) => s.message);
 }
+
+/** Files of the kinds {@link fleetDigest} keeps (`<kind>.<namespace>.<name>.yaml`). */
+const DIGEST_FILE = /^(helmrelease|istiooperator|gateway|virtualservice|serviceentry)\./;
 
 /** A tree restricted to the `--cluster` selection (all of it without one). */
 function only(topology: Topology, tree: OutputTree, clusters: readonly string[] | undefined): OutputTree {
@@ -147,7 +164,11 @@ export function checkCommand(options: CliOptions, topology = loadTopology(option
   const stale = staleEntries(options, topology);
   const names = clusterNames(topology);
   const selected = options.clusters ? new Set(options.clusters) : undefined;
-  const findings = runChecks({ topology, output: readOutputDir(options.out), topologyFile: options.topology })
+  // Cluster by cluster; with --cluster, only the selected clusters' files (and the fleet-wide
+  // ones) are read whole, the others only for what cross-cluster checks read of them.
+  const mine = (file: string) => !selected || !names.has(clusterOfFile(file, names) ?? '') || selected.has(clusterOfFile(file, names)!);
+  const digests = selected ? fleetDigest(outputObjects(readOutputDir(options.out, (f) => !mine(f) && DIGEST_FILE.test(path.basename(f)))).objects) : [];
+  const findings = runClusterwiseChecks({ topology, output: readOutputDir(options.out, mine), digests }).findings
     .filter((f) => !selected || f.file === undefined || selected.has(clusterOfFile(f.file, names) ?? ''));
   const staleFindings = stale.map((s) => ({
     ...publishProblemFinding(s.message, options.out),
@@ -159,14 +180,15 @@ export function checkCommand(options: CliOptions, topology = loadTopology(option
 /**
  * The regular files of an output directory (relative path → content), the publisher's
  * marker folder excepted; symbolic links are not followed. A missing directory reads as empty.
+ * `wanted` picks the files read (by relative path). @default every file
  */
-export function readOutputDir(dir: string): Map<string, string> {
+export function readOutputDir(dir: string, wanted: (file: string) => boolean = () => true): Map<string, string> {
   const files = new Map<string, string>();
   try {
     if (!lstatSync(dir).isDirectory()) return files;
     walk(dir, (file, stat) => {
       if (file === MARKER_DIR) return false;
-      if (stat.isFile()) {
+      if (stat.isFile() && wanted(file)) {
         try {
           files.set(file, readFileSync(path.join(dir, file), 'utf8'));
         } catch {
@@ -392,15 +414,12 @@ function synthInto(options: CliOptions, topology: Topology, progress: (phase: st
   });
   let fresh = built.tree;
   progress(`checking ${fresh.size} files`);
-  let parsed: ParsedOutput = outputObjects(fresh);
-  if (skipped.size) {
-    const digests = [...skipped.values()].flatMap((r) => r.digest);
-    if (failsCheck(runClusterChecks({ topology, output: fresh, digests, parsed }))) {
-      // The findings to show are those of the whole output.
-      return synthInto(options, topology, progress, io, false);
-    }
-  } else if (refused(runChecks({ topology, output: fresh, topologyFile: options.topology, parsed }), options.out, io)) {
-    return 'refused';
+  // Cluster by cluster (one cluster's objects at a time), with the digests of the skipped ones.
+  const checked = runClusterwiseChecks({ topology, output: fresh, digests: [...skipped.values()].flatMap((r) => r.digest) });
+  if (failsCheck(checked.findings)) {
+    // The findings to show are those of the whole output.
+    if (skipped.size) return synthInto(options, topology, progress, io, false);
+    if (refused(runChecks({ topology, output: fresh, topologyFile: options.topology }), options.out, io)) return 'refused';
   }
   const selected = options.clusters ? new Set(options.clusters) : undefined;
   const tree = selected ? replaceClusters(ownedTree(options.out), fresh, names, selected) : fresh;
@@ -424,10 +443,9 @@ function synthInto(options: CliOptions, topology: Topology, progress: (phase: st
     afterPublish: () => {
       // With --cluster, the other clusters' files stay as they were, and so do their records.
       const kept = selected ? (stateIntact ? loaded : undefined) : { state: { meshfleetState: 1 as const, clusters: Object.fromEntries(skipped) }, writtenMs: 0, ino: 0, size: 0 };
-      recordState(dir, topology, names, prints, built.layers, fresh, parsed.objects, kept);
+      recordState(dir, topology, names, prints, built.layers, fresh, checked.digests, kept);
     },
   });
-  parsed = { objects: [], unreadable: [] };
   if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
   const files = new Map<string, string>([...fresh].map(([f]) => [f, '']));
   if (!selected) for (const f of unchanged) files.set(f, '');
@@ -470,7 +488,7 @@ function recordState(
   prints: ReadonlyMap<string, string>,
   layers: ReadonlyMap<string, readonly string[]>,
   fresh: OutputTree,
-  objects: readonly OutputObject[],
+  digests: ReadonlyMap<string, readonly OutputObject[]>,
   previous: LoadedState | undefined,
 ): void {
   try {
@@ -483,16 +501,11 @@ function recordState(
       const cluster = clusterOfFile(file, names);
       if (cluster !== undefined) filesOf.set(cluster, [...(filesOf.get(cluster) ?? []), file]);
     }
-    const objectsOf = new Map<string, OutputObject[]>();
-    for (const o of objects) {
-      const cluster = clusterOfFile(o.file, names);
-      if (cluster !== undefined) objectsOf.set(cluster, [...(objectsOf.get(cluster) ?? []), o]);
-    }
     const clusters: Record<string, ClusterRecord> = {};
     for (const c of topology.clusters) {
       const built = layers.get(c.name);
       if (built && filesOf.has(c.name)) {
-        clusters[c.name] = { fingerprint: prints.get(c.name)!, layers: built, files: fileRecords(dir, filesOf.get(c.name)!), digest: fleetDigest(objectsOf.get(c.name) ?? []) };
+        clusters[c.name] = { fingerprint: prints.get(c.name)!, layers: built, files: fileRecords(dir, filesOf.get(c.name)!), digest: digests.get(c.name) ?? [] };
       } else if (previous && Object.prototype.hasOwnProperty.call(previous.state.clusters, c.name)) {
         clusters[c.name] = previous.state.clusters[c.name];
       }

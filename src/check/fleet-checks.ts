@@ -211,9 +211,10 @@ function reachIndex(view: MeshView, cluster: string): ReachIndex {
  * MF106: every declared caller can reach every service it calls: the service runs somewhere
  * the caller can route to, the host's VirtualServices and DestinationRules are exported to
  * the caller's namespace, the caller namespace's Sidecar lists the host, and the service's
- * ALLOW AuthorizationPolicies admit the caller's principal.
+ * ALLOW AuthorizationPolicies admit the caller's principal. With `only`, just the callers and
+ * servers whose configuration lives in those clusters.
  */
-export function callerReach(view: MeshView): Finding[] {
+export function callerReach(view: MeshView, only?: ReadonlySet<string>): Finding[] {
   const { trustDomain } = view.topology.mesh;
   const findings: Finding[] = [];
   const indexes = new Map<string, ReachIndex>();
@@ -230,6 +231,7 @@ export function callerReach(view: MeshView): Finding[] {
       const principal = `${trustDomain}/ns/${consumer.namespace}/sa/${consumer.serviceAccount}`;
       for (const k of consumer.clusters) {
         const config = configCluster(view, k);
+        if (only && !only.has(config)) continue;
         if (s.clusterLocal && !s.runsIn.includes(k)) {
           findings.push(fleet(FLEET_CODES.callerReach, `${principal} in ${k} calls ${host}, which is cluster-local and does not run in ${k}`,
             `add ${k} to services[${s.name}].runsIn, or make the service not cluster-local`, where, k));
@@ -252,6 +254,7 @@ export function callerReach(view: MeshView): Finding[] {
       }
       // The service's side: ALLOW policies selecting its pods must admit the caller; no DENY may match it.
       for (const server of s.runsIn) {
+        if (only && !only.has(configCluster(view, server))) continue;
         const index = indexOf(configCluster(view, server));
         const namespaces = s.namespace === 'istio-system' ? ['istio-system'] : [s.namespace, 'istio-system'];
         const policies = inOrder(index.order, ...namespaces.flatMap((ns) => [index.policies.get(ns)?.get(''), index.policies.get(ns)?.get(s.name)]));

@@ -58,7 +58,7 @@ export function runChecks(input: CheckInput): Finding[] {
   ]);
 }
 
-/** What {@link runClusterChecks} checks: some clusters' fresh output, the others' digests. */
+/** What {@link runClusterwiseChecks} checks: some clusters' fresh output, the others' digests. */
 export interface ClusterCheckInput {
   readonly topology: Topology;
   /** The rebuilt clusters' files and the fleet-wide files (every file of those). */
@@ -67,46 +67,67 @@ export interface ClusterCheckInput {
   readonly digests: readonly OutputObject[];
   /** A validator to reuse instead of the shipped bundle's. */
   readonly validator?: ManifestValidator;
-  /** `outputObjects(output)`, when the caller has it already. @default - parsed from `output` */
-  readonly parsed?: ParsedOutput;
-}
-
-/**
- * The checks of {@link runChecks} for an output of which only some clusters were rebuilt:
- * every per-cluster check (schemas, Helm values, Istio analyzers) on the rebuilt clusters'
- * and fleet-wide files, and every cross-cluster check on a view of their objects plus the
- * {@link fleetDigest} of the other clusters. Sound for `synth`, which publishes only when it
- * finds no error: a cross-cluster check reads a cluster's objects only through the kinds the
- * digest keeps whole (gateways, istiod, Helm releases) or through per-cluster findings about
- * objects the digest leaves out (routes, policies, sidecars), and those were checked when that
- * cluster's unchanged files were. Host agreement (MF108, MF109) compares every cluster's
- * ServiceEntry and VirtualService hosts, which the digest keeps (the reduced objects go to
- * that check alone). Findings are not those of
- * {@link runChecks} (some objects are missing): on an error, run the full check for messages.
- */
-export function runClusterChecks(input: ClusterCheckInput): Finding[] {
-  const { objects, unreadable } = input.parsed ?? outputObjects(input.output);
-  const validator = input.validator ?? new ManifestValidator(shippedSchemaBundle());
-  // The reduced hosts feed host agreement only: every other check would read them as objects.
-  const view = meshView(input.topology, [...objects, ...input.digests.filter((o) => !isReducedHost(o))]);
-  const hostView = meshView(input.topology, [...objects.filter((o) => HOST_KINDS.has(o.manifest.kind)), ...input.digests.filter(isReducedHost)]);
-  const rebuilt = [...new Set(objects.filter((o) => view.byCluster.has(o.cluster)).map((o) => o.cluster))].sort();
-  return sortFindings([
-    ...schemaFindings(objects, unreadable, validator),
-    ...helmValuesFindings(objects, new HelmValuesChecker(shippedChartBundle())),
-    ...rebuilt.flatMap((c) => istioFindings(view, c)),
-    ...identity(view),
-    ...eastWestGateways(view),
-    ...istiodExposure(view),
-    ...callerReach(view),
-    ...failoverTargets(view),
-    ...hostAgreement(hostView),
-  ]);
 }
 
 /** A ServiceEntry or VirtualService that {@link fleetDigest} reduces to its hosts. */
 function isReducedHost(o: OutputObject): boolean {
   return HOST_KINDS.has(o.manifest.kind) && !(o.manifest.kind === 'VirtualService' && o.manifest.metadata?.namespace === 'istio-system');
+}
+
+/** What {@link runClusterwiseChecks} found, with the digest of each top folder it checked. */
+export interface ClusterwiseResult {
+  readonly findings: readonly Finding[];
+  /** {@link fleetDigest} of the objects of each top folder of the output (`<cluster>`, `argocd`). */
+  readonly digests: ReadonlyMap<string, readonly OutputObject[]>;
+}
+
+/**
+ * The checks of {@link runChecks}, one top folder (cluster) at a time, so that only one
+ * cluster's parsed objects are held at once: per-cluster checks and the cross-cluster checks
+ * that read one cluster's routes, policies and sidecars (MF101, MF106, MF107) on a view of
+ * that cluster's objects plus the digests of the others (remotes first, whose Helm releases
+ * their primary's checks read); then the checks that compare clusters (MF104, MF105, MF108,
+ * MF109) once, on every digest. `digests` are those of clusters not in `output`.
+ *
+ * Decides pass or fail like {@link runChecks} (every error it finds is one runChecks finds; an
+ * error only a whole view shows, none), but its findings may repeat or lack some context: on an
+ * error, run {@link runChecks} for the messages.
+ */
+export function runClusterwiseChecks(input: ClusterCheckInput): ClusterwiseResult {
+  const validator = input.validator ?? new ManifestValidator(shippedSchemaBundle());
+  const charts = new HelmValuesChecker(shippedChartBundle());
+  const groups = new Map<string, Array<[string, string]>>();
+  for (const [file, content] of input.output) {
+    const top = file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
+    const group = groups.get(top);
+    if (group) group.push([file, content]);
+    else groups.set(top, [[file, content]]);
+  }
+  const remotes = new Set(input.topology.clusters.filter((c) => c.role === 'remote').map((c) => c.name));
+  const order = [...groups.keys()].sort((a, b) => Number(remotes.has(b)) - Number(remotes.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
+  const digests = new Map<string, readonly OutputObject[]>();
+  const whole = (list: readonly OutputObject[]) => list.filter((o) => !isReducedHost(o));
+  const given = whole(input.digests);
+  const findings: Finding[] = [];
+  for (const top of order) {
+    const { objects, unreadable } = outputObjects(new Map(groups.get(top)));
+    digests.set(top, fleetDigest(objects));
+    const others = [...given, ...[...digests].filter(([t]) => t !== top).flatMap(([, d]) => whole(d))];
+    const view = meshView(input.topology, [...objects, ...others]);
+    findings.push(
+      ...schemaFindings(objects, unreadable, validator),
+      ...helmValuesFindings(objects, charts),
+      ...(view.byCluster.has(top) ? istioFindings(view, top) : []),
+      // Identity reads a cluster's own objects; the digests of the others repeat theirs.
+      ...identity(view).filter((f) => f.cluster === top),
+      ...callerReach(view, new Set([top])),
+      ...failoverTargets(meshView(input.topology, objects)),
+    );
+  }
+  const all = [...input.digests, ...[...digests.values()].flat()];
+  const view = meshView(input.topology, whole(all));
+  findings.push(...eastWestGateways(view), ...istiodExposure(view), ...hostAgreement(meshView(input.topology, all.filter((o) => HOST_KINDS.has(o.manifest.kind)))));
+  return { findings: sortFindings(findings), digests };
 }
 
 /** Istio kinds whose hosts the cross-cluster host checks compare (MF108, MF109). */
