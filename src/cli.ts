@@ -400,18 +400,19 @@ type SynthResult = 'refused' | { readonly files: OutputTree; readonly changes: {
 function synthInto(options: CliOptions, topology: Topology, progress: (phase: string) => void, io: Io, maySkip: boolean): SynthResult {
   const dir = path.resolve(options.out);
   const names = clusterNames(topology);
-  const facts = new MeshFacts(topology);
-  const plan = planFleet(topology, facts);
-  const prints = clusterFingerprints(topology, plan, { version: version(), code: codeHash(packageRoot(), __filename) });
   const loaded = maySkip ? readState(dir) : undefined;
-  const skipped = loaded && !options.clusters ? skippableClusters(dir, options.out, topology, prints, loaded) : new Map<string, ClusterRecord>();
+  // The fleet's model (large) is needed only while building: it goes out of scope after.
+  const { prints, skipped, built } = ((): { prints: Map<string, string>; skipped: Map<string, ClusterRecord>; built: ReturnType<typeof synthesizeFleetWithLayers> } => {
+    const facts = new MeshFacts(topology);
+    const plan = planFleet(topology, facts);
+    const fingerprints = clusterFingerprints(topology, plan, { version: version(), code: codeHash(packageRoot(), __filename) });
+    const unchanged = loaded && !options.clusters ? skippableClusters(dir, options.out, topology, fingerprints, loaded) : new Map<string, ClusterRecord>();
+    const toBuild = topology.clusters.map((c) => c.name).filter((c) => !unchanged.has(c));
+    progress(`synthesizing ${unchanged.size ? `${toBuild.length} of ` : ''}${names.size} clusters and ${topology.services.length} services`);
+    const layersOf = new Map([...unchanged].map(([c, r]) => [c, r.layers]));
+    return { prints: fingerprints, skipped: unchanged, built: synthesizeFleetWithLayers(topology, { facts, plan, ...(unchanged.size ? { clusters: new Set(toBuild), layersOf } : {}) }) };
+  })();
   const rebuilt = topology.clusters.map((c) => c.name).filter((c) => !skipped.has(c));
-  progress(`synthesizing ${skipped.size ? `${rebuilt.length} of ` : ''}${names.size} clusters and ${topology.services.length} services`);
-  const built = synthesizeFleetWithLayers(topology, {
-    facts,
-    plan,
-    ...(skipped.size ? { clusters: new Set(rebuilt), layersOf: new Map([...skipped].map(([c, r]) => [c, r.layers])) } : {}),
-  });
   let fresh = built.tree;
   progress(`checking ${fresh.size} files`);
   // Cluster by cluster (one cluster's objects at a time), with the digests of the skipped ones.
