@@ -217,6 +217,7 @@ function reachIndex(view: MeshView, cluster: string): ReachIndex {
 export function callerReach(view: MeshView, only?: ReadonlySet<string>): Finding[] {
   const { trustDomain } = view.topology.mesh;
   const findings: Finding[] = [];
+  const configOf = new Map(view.topology.clusters.map((c) => [c.name, configCluster(view, c.name)]));
   const indexes = new Map<string, ReachIndex>();
   const indexOf = (cluster: string): ReachIndex => {
     let index = indexes.get(cluster);
@@ -230,7 +231,7 @@ export function callerReach(view: MeshView, only?: ReadonlySet<string>): Finding
       const where = `services[${s.name}].consumers[${ci}]`;
       const principal = `${trustDomain}/ns/${consumer.namespace}/sa/${consumer.serviceAccount}`;
       for (const k of consumer.clusters) {
-        const config = configCluster(view, k);
+        const config = configOf.get(k) ?? k;
         if (only && !only.has(config)) continue;
         if (s.clusterLocal && !s.runsIn.includes(k)) {
           findings.push(fleet(FLEET_CODES.callerReach, `${principal} in ${k} calls ${host}, which is cluster-local and does not run in ${k}`,
@@ -254,8 +255,8 @@ export function callerReach(view: MeshView, only?: ReadonlySet<string>): Finding
       }
       // The service's side: ALLOW policies selecting its pods must admit the caller; no DENY may match it.
       for (const server of s.runsIn) {
-        if (only && !only.has(configCluster(view, server))) continue;
-        const index = indexOf(configCluster(view, server));
+        if (only && !only.has(configOf.get(server) ?? server)) continue;
+        const index = indexOf(configOf.get(server) ?? server);
         const namespaces = s.namespace === 'istio-system' ? ['istio-system'] : [s.namespace, 'istio-system'];
         const policies = inOrder(index.order, ...namespaces.flatMap((ns) => [index.policies.get(ns)?.get(''), index.policies.get(ns)?.get(s.name)]));
         const admits = (ap: OutputObject) => (ap.manifest.spec.rules ?? []).some((rule: Spec) =>
