@@ -88,7 +88,11 @@ describe('synth runs the checks', () => {
   test('synth refuses to publish when a check reports an error, and says why', () => {
     // GIVEN a check that finds an error in what synth is about to publish
     const finding: Finding = { severity: 'error', code: 'MF003', message: 'only one of credentialName or credentialNames can be set', cluster: 'cluster1', file: 'cluster1/mesh/x.yaml', path: 'spec.servers[0].tls' };
-    const spy = jest.spyOn(runChecksModule, 'runChecks').mockReturnValue([finding]);
+    // (synth checks cluster by cluster, then runs the whole check for the messages to print)
+    const spies = [
+      jest.spyOn(runChecksModule, 'runClusterwiseChecks').mockReturnValue({ findings: [finding], digests: new Map() }),
+      jest.spyOn(runChecksModule, 'runChecks').mockReturnValue([finding]),
+    ];
     const dir = mkdtempSync(path.join(tmpdir(), 'meshfleet-synth-'));
     try {
       // WHEN synth runs
@@ -99,7 +103,7 @@ describe('synth runs the checks', () => {
       expect(result.stderr).toContain(`${path.join(dir, 'out')}/ was left unchanged.`);
       expect(existsSync(path.join(dir, 'out'))).toBe(false);
     } finally {
-      spy.mockRestore();
+      spies.forEach((spy) => spy.mockRestore());
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -12,9 +12,12 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { synthesizeFleet } from '../clusters/fleet';
-import { loadTopology, Topology, TopologyError } from '../topology';
-import { failsCheck, Finding, formatFindings, publishProblemFinding, runChecks, sortFindings } from './check';
+import { synthesizeFleet, synthesizeFleetWithLayers } from '../clusters/fleet';
+import { planFleet } from '../plan/model';
+import { loadTopology, MeshFacts, Topology, TopologyError } from '../topology';
+import { failsCheck, Finding, fleetDigest, formatFindings, OutputObject, outputObjects, publishProblemFinding, runChecks, runClusterwiseChecks, sortFindings } from './check';
+import { fluxHostCluster } from '../constructs/flux-kubeconfig';
+import { clusterFingerprints } from './cluster-fingerprint';
 import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
 import { COMPLETION_SHELLS, CompletionCommand, CompletionShell, completionScript } from './completion';
 import { didYouMean } from './did-you-mean';
@@ -24,7 +27,9 @@ import { OutputTree, writeTree } from './output';
 import { publishTree, writeScratchPlaceholder } from './publish';
 import { outputProblems } from './publish-check';
 import { MARKER_DIR } from './publish-marker';
-import { PublishError, readOwnership, refuseTarget, walk } from './publish-target';
+import { lstatOrUndefined, PublishError, readOwnership, refuseTarget, walk } from './publish-target';
+import { ClusterRecord, codeHash, fileRecords, filesUnchanged, LoadedState, readState, removeState, STATE_FILE, writeState } from './synth-state';
+import { JOURNAL, STAGING } from './publish-marker';
 import { runPlan } from './plan-cli';
 import { toProblems, TopologyProblem } from './topology-result';
 import { toYamlStream } from './yaml-stream';
@@ -66,7 +71,7 @@ export interface StaleFile {
  * `check`'s staleness part: the differences between `out` and what the topology synthesizes
  * (for the selected clusters). `topology` and `expected` are passed when already at hand.
  */
-export function staleEntries(options: CliOptions, topology = loadTopology(options.topology), expected = synthesizeFleet(topology)): StaleFile[] {
+export function staleEntries(options: CliOptions, topology = loadTopology(options.topology), expected = synthesizeFleet(topology, buildSelection(topology, options.clusters))): StaleFile[] {
   const names = clusterNames(topology);
   const selected = options.clusters ? new Set(options.clusters) : undefined;
   return outputProblems(expected, options.out)
@@ -77,6 +82,19 @@ export function staleEntries(options: CliOptions, topology = loadTopology(option
       // Problems of the directory itself stay; files count only when they are a selected cluster's.
       return rel === '' || rel.startsWith('..') ? true : selected.has(clusterOfFile(rel, names) ?? '');
     });
+}
+
+/**
+ * What to build for a `--cluster` selection: only the selected clusters (and the fleet-wide
+ * files), unless one of them is a Flux host of others (its `flux` layer lists theirs) or the
+ * topology has fleet-wide patches; then every cluster.
+ */
+function buildSelection(topology: Topology, clusters: readonly string[] | undefined): { clusters?: ReadonlySet<string> } {
+  if (!clusters || topology.mesh.patches.length) return {};
+  const selected = new Set(clusters);
+  const { delivery } = topology;
+  if (delivery.flux && topology.clusters.some((c) => fluxHostCluster(delivery, c.name) !== c.name && selected.has(fluxHostCluster(delivery, c.name)))) return {};
+  return { clusters: selected };
 }
 
 /** Splits one of `outputProblems`' reports into its state and file. */
@@ -93,6 +111,9 @@ function staleFile(message: string, out: string): StaleFile {
 export function staleFiles(options: CliOptions): string[] {
   return staleEntries(options).map((s) => s.message);
 }
+
+/** Files of the kinds {@link fleetDigest} keeps (`<kind>.<namespace>.<name>.yaml`). */
+const DIGEST_FILE = /^(helmrelease|istiooperator|gateway|virtualservice|serviceentry)\./;
 
 /** A tree restricted to the `--cluster` selection (all of it without one). */
 function only(topology: Topology, tree: OutputTree, clusters: readonly string[] | undefined): OutputTree {
@@ -143,7 +164,11 @@ export function checkCommand(options: CliOptions, topology = loadTopology(option
   const stale = staleEntries(options, topology);
   const names = clusterNames(topology);
   const selected = options.clusters ? new Set(options.clusters) : undefined;
-  const findings = runChecks({ topology, output: readOutputDir(options.out), topologyFile: options.topology })
+  // Cluster by cluster; with --cluster, only the selected clusters' files (and the fleet-wide
+  // ones) are read whole, the others only for what cross-cluster checks read of them.
+  const mine = (file: string) => !selected || !names.has(clusterOfFile(file, names) ?? '') || selected.has(clusterOfFile(file, names)!);
+  const digests = selected ? fleetDigest(outputObjects(readOutputDir(options.out, (f) => !mine(f) && DIGEST_FILE.test(path.basename(f)))).objects) : [];
+  const findings = runClusterwiseChecks({ topology, output: readOutputDir(options.out, mine), digests }).findings
     .filter((f) => !selected || f.file === undefined || selected.has(clusterOfFile(f.file, names) ?? ''));
   const staleFindings = stale.map((s) => ({
     ...publishProblemFinding(s.message, options.out),
@@ -155,14 +180,15 @@ export function checkCommand(options: CliOptions, topology = loadTopology(option
 /**
  * The regular files of an output directory (relative path → content), the publisher's
  * marker folder excepted; symbolic links are not followed. A missing directory reads as empty.
+ * `wanted` picks the files read (by relative path). @default every file
  */
-export function readOutputDir(dir: string): Map<string, string> {
+export function readOutputDir(dir: string, wanted: (file: string) => boolean = () => true): Map<string, string> {
   const files = new Map<string, string>();
   try {
     if (!lstatSync(dir).isDirectory()) return files;
     walk(dir, (file, stat) => {
       if (file === MARKER_DIR) return false;
-      if (stat.isFile()) {
+      if (stat.isFile() && wanted(file)) {
         try {
           files.set(file, readFileSync(path.join(dir, file), 'utf8'));
         } catch {
@@ -195,11 +221,18 @@ export function writeTempTree(tree: OutputTree): string {
 }
 
 /** The one-line summary `synth` prints: clusters, objects, files, time. */
-export function synthSummary(tree: OutputTree, out: string, clusters: readonly string[], seconds: number, changes?: { readonly written: number; readonly removed: number }): string {
+export function synthSummary(
+  tree: OutputTree,
+  out: string,
+  clusters: readonly string[],
+  seconds: number,
+  changes?: { readonly written: number; readonly removed: number; readonly rebuilt?: number; readonly unchanged?: number },
+): string {
   const objects = [...tree.keys()].filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml')).length;
   const names = clusters.length <= 8 ? ` (${clusters.join(', ')})` : '';
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const changed = changes ? ` (${changes.written} written, ${changes.removed} removed)` : '';
+  const skip = changes?.rebuilt !== undefined ? `; ${changes.rebuilt} of ${changes.rebuilt + (changes.unchanged ?? 0)} clusters rebuilt, ${changes.unchanged ?? 0} unchanged` : '';
+  const changed = changes ? ` (${changes.written} written, ${changes.removed} removed${skip})` : '';
   return `meshfleet: ${plural(clusters.length, 'cluster')}${names}, ${plural(objects, 'object')}, ${plural(tree.size, 'file')}${changed} -> ${out}/ in ${seconds.toFixed(2)} s`;
 }
 
@@ -316,32 +349,175 @@ function synthAction(flags: Flags, io: Io): number {
     checkClusterNames(topology, options.topology, options.clusters);
     const names = clusterNames(topology);
     const progress = progressReporter(io.interactive ?? false, names.size, io.err);
-    progress(`synthesizing ${names.size} clusters and ${topology.services.length} services`);
-    const fresh = synthesizeFleet(topology);
-    // What `check` would reject is never published (nor streamed).
-    progress(`checking ${fresh.size} files`);
-    const findings = runChecks({ topology, output: fresh, topologyFile: options.topology });
-    if (failsCheck(findings)) {
-      const unchanged = options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`;
-      io.err(`${formatFindings(findings)}meshfleet: the synthesized output fails \`meshfleet check\`; fix the errors above.${unchanged}\n`);
-      return 1;
-    }
     if (options.out === STDOUT) {
+      progress(`synthesizing ${names.size} clusters and ${topology.services.length} services`);
+      const fresh = synthesizeFleet(topology);
+      // What `check` would reject is never published (nor streamed).
+      if (refused(runChecks({ topology, output: fresh, topologyFile: options.topology }), options.out, io)) return 1;
       io.out(toYamlStream(only(topology, fresh, options.clusters)));
       return 0;
     }
-    const tree = options.clusters ? replaceClusters(ownedTree(options.out), fresh, names, new Set(options.clusters)) : fresh;
-    progress(`publishing into ${options.out}/`);
-    const result = publishTree(tree, { ...target, log: (m) => io.err(`${m}\n`), onStep: testKillHook(io.env) });
-    if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
+    let result: SynthResult;
+    try {
+      result = synthInto(options, topology, progress, io, true);
+    } catch (e) {
+      if (!(e instanceof SkipInvalidated)) throw e;
+      // Another run published while this one built: build everything again.
+      result = synthInto(options, topology, progress, io, false);
+    }
+    if (result === 'refused') return 1;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const written = options.clusters ? topology.clusters.map((c) => c.name).filter((c) => options.clusters!.includes(c)) : [...names];
-    if (!flags.quiet) io.out(`${synthSummary(only(topology, fresh, options.clusters), options.out, written, seconds, result)}\n`);
+    if (!flags.quiet) io.out(`${synthSummary(result.files, options.out, written, seconds, result.changes)}\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof TopologyError)) throw e;
     io.err(`${e.message}${options.out === STDOUT ? '' : `\n${options.out}/ was left unchanged.`}\n`);
     return 1;
+  }
+}
+
+/** Prints the findings when they fail the check (nothing is published then); returns whether they did. */
+function refused(findings: readonly Finding[], out: string, io: Io): boolean {
+  if (!failsCheck(findings)) return false;
+  const unchanged = out === STDOUT ? '' : `\n${out}/ was left unchanged.`;
+  io.err(`${formatFindings(findings)}meshfleet: the synthesized output fails \`meshfleet check\`; fix the errors above.${unchanged}\n`);
+  return true;
+}
+
+/** The state changed between reading it and taking the publish lock. */
+class SkipInvalidated extends Error {}
+
+type SynthResult = 'refused' | { readonly files: OutputTree; readonly changes: { readonly written: number; readonly removed: number; readonly rebuilt?: number; readonly unchanged?: number } };
+
+/**
+ * `synth` into a directory. Clusters whose input fingerprint matches the one recorded with
+ * their files, and whose files are exactly as published (src/synth-state.ts), are neither
+ * built, rendered, checked nor written: their files stay as they are. Everything else is
+ * built, checked (with the skipped clusters' recorded digests for the cross-cluster checks)
+ * and published; the state is recorded under the publish lock.
+ */
+function synthInto(options: CliOptions, topology: Topology, progress: (phase: string) => void, io: Io, maySkip: boolean): SynthResult {
+  const dir = path.resolve(options.out);
+  const names = clusterNames(topology);
+  const loaded = maySkip ? readState(dir) : undefined;
+  // The fleet's model (large) is needed only while building: it goes out of scope after.
+  const { prints, skipped, built } = ((): { prints: Map<string, string>; skipped: Map<string, ClusterRecord>; built: ReturnType<typeof synthesizeFleetWithLayers> } => {
+    const facts = new MeshFacts(topology);
+    const plan = planFleet(topology, facts);
+    const fingerprints = clusterFingerprints(topology, plan, { version: version(), code: codeHash(packageRoot(), __filename) });
+    const unchanged = loaded && !options.clusters ? skippableClusters(dir, options.out, topology, fingerprints, loaded) : new Map<string, ClusterRecord>();
+    const toBuild = topology.clusters.map((c) => c.name).filter((c) => !unchanged.has(c));
+    progress(`synthesizing ${unchanged.size ? `${toBuild.length} of ` : ''}${names.size} clusters and ${topology.services.length} services`);
+    const layersOf = new Map([...unchanged].map(([c, r]) => [c, r.layers]));
+    return { prints: fingerprints, skipped: unchanged, built: synthesizeFleetWithLayers(topology, { facts, plan, ...(unchanged.size ? { clusters: new Set(toBuild), layersOf } : {}) }) };
+  })();
+  const rebuilt = topology.clusters.map((c) => c.name).filter((c) => !skipped.has(c));
+  let fresh = built.tree;
+  progress(`checking ${fresh.size} files`);
+  // Cluster by cluster (one cluster's objects at a time), with the digests of the skipped ones.
+  const checked = runClusterwiseChecks({ topology, output: fresh, digests: [...skipped.values()].flatMap((r) => r.digest) });
+  if (failsCheck(checked.findings)) {
+    // The findings to show are those of the whole output.
+    if (skipped.size) return synthInto(options, topology, progress, io, false);
+    if (refused(runChecks({ topology, output: fresh, topologyFile: options.topology }), options.out, io)) return 'refused';
+  }
+  const selected = options.clusters ? new Set(options.clusters) : undefined;
+  const tree = selected ? replaceClusters(ownedTree(options.out), fresh, names, selected) : fresh;
+  if (selected) fresh = selectClusters(fresh, names, selected);
+  const unchanged = new Set([...skipped.values()].flatMap((r) => r.files.map((f) => f[0])));
+  let stateIntact = false;
+  progress(`publishing into ${options.out}/`);
+  const result = publishTree(tree, {
+    out: options.out,
+    topology: options.topology,
+    scratch: io.scratch,
+    unchanged,
+    log: (m) => io.err(`${m}\n`),
+    onStep: testKillHook(io.env),
+    beforePublish: () => {
+      // Every publish removes the state before it changes anything: the same state means no other run published since.
+      const now = lstatOrUndefined(path.join(dir, STATE_FILE));
+      stateIntact = now !== undefined && loaded !== undefined && now.ino === loaded.ino && now.mtimeMs === loaded.writtenMs && now.size === loaded.size;
+      if (skipped.size && !stateIntact) throw new SkipInvalidated();
+    },
+    afterPublish: () => {
+      // With --cluster, the other clusters' files stay as they were, and so do their records.
+      const kept = selected ? (stateIntact ? loaded : undefined) : { state: { meshfleetState: 1 as const, clusters: Object.fromEntries(skipped) }, writtenMs: 0, ino: 0, size: 0 };
+      recordState(dir, topology, names, prints, built.layers, fresh, checked.digests, kept);
+    },
+  });
+  if (io.scratch) writeScratchPlaceholder(io.scratch, options.out, result.files);
+  const files = new Map<string, string>([...fresh].map(([f]) => [f, '']));
+  if (!selected) for (const f of unchanged) files.set(f, '');
+  return { files, changes: { ...result, ...(loaded && !selected ? { rebuilt: rebuilt.length, unchanged: skipped.size } : {}) } };
+}
+
+/**
+ * The clusters `synth` may leave as they are, with their records: fingerprint unchanged and
+ * every file exactly as published, in a directory meshfleet owns by its manifest, with no
+ * interrupted publish and no fleet-wide patch (which must match in some cluster).
+ */
+function skippableClusters(dir: string, shown: string, topology: Topology, prints: ReadonlyMap<string, string>, loaded: LoadedState): Map<string, ClusterRecord> {
+  const skipped = new Map<string, ClusterRecord>();
+  if (topology.mesh.patches.length || lstatOrUndefined(path.join(dir, JOURNAL)) || lstatOrUndefined(path.join(dir, STAGING))) return skipped;
+  let owned: ReadonlySet<string>;
+  try {
+    const ownership = readOwnership(dir, shown);
+    if (ownership.source !== 'manifest') return skipped;
+    owned = ownership.files;
+  } catch {
+    return skipped; // publishTree reports it
+  }
+  for (const [name, fingerprint] of prints) {
+    const record = Object.prototype.hasOwnProperty.call(loaded.state.clusters, name) ? loaded.state.clusters[name] : undefined;
+    if (!record || record.fingerprint !== fingerprint || !Array.isArray(record.files) || !record.files.length) continue;
+    if (filesUnchanged(dir, record.files, owned, loaded.writtenMs)) skipped.set(name, record);
+  }
+  return skipped;
+}
+
+/**
+ * Records the state after a publish (under its lock): the rebuilt clusters' fingerprints,
+ * layers, file stats and digests, and the other clusters' records as they were. Failing to
+ * write it only costs the next run its skipping: the state is removed then.
+ */
+function recordState(
+  dir: string,
+  topology: Topology,
+  names: ReadonlySet<string>,
+  prints: ReadonlyMap<string, string>,
+  layers: ReadonlyMap<string, readonly string[]>,
+  fresh: OutputTree,
+  digests: ReadonlyMap<string, readonly OutputObject[]>,
+  previous: LoadedState | undefined,
+): void {
+  try {
+    if (topology.mesh.patches.length) {
+      removeState(dir);
+      return;
+    }
+    const filesOf = new Map<string, string[]>();
+    for (const file of fresh.keys()) {
+      const cluster = clusterOfFile(file, names);
+      if (cluster !== undefined) filesOf.set(cluster, [...(filesOf.get(cluster) ?? []), file]);
+    }
+    const clusters: Record<string, ClusterRecord> = {};
+    for (const c of topology.clusters) {
+      const built = layers.get(c.name);
+      if (built && filesOf.has(c.name)) {
+        clusters[c.name] = { fingerprint: prints.get(c.name)!, layers: built, files: fileRecords(dir, filesOf.get(c.name)!), digest: digests.get(c.name) ?? [] };
+      } else if (previous && Object.prototype.hasOwnProperty.call(previous.state.clusters, c.name)) {
+        clusters[c.name] = previous.state.clusters[c.name];
+      }
+    }
+    writeState(dir, { meshfleetState: 1, clusters });
+  } catch {
+    try {
+      removeState(dir);
+    } catch {
+      // The next run finds a state whose files do not match, and builds again.
+    }
   }
 }
 

@@ -18,6 +18,14 @@ export const JOURNAL = `${MARKER_DIR}/journal`;
 /** New file contents wait here until the journal is committed. */
 export const STAGING = `${MARKER_DIR}/staging`;
 /**
+ * What `synth` remembers of the published output to skip unchanged clusters next time
+ * (src/synth-state.ts), in a folder of its own that its own `.gitignore` keeps out of git.
+ * A publish removes it before it changes anything.
+ */
+export const SYNTH_STATE_DIR = `${MARKER_DIR}/cache`;
+/** The state file in {@link SYNTH_STATE_DIR}. */
+export const SYNTH_STATE = `${SYNTH_STATE_DIR}/state.json`;
+/**
  * Text every generated file carries in its first lines. A directory without a manifest
  * (written by meshfleet before the marker existed) is adopted when all its files carry it.
  */
@@ -38,12 +46,15 @@ const GITIGNORE_TEXT = [
   '',
 ].join('\n');
 
-/** The tree plus its marker files: exactly what the output directory must hold. */
-export function withMarker(tree: OutputTree): OutputTree {
+/**
+ * The tree plus its marker files: exactly what the output directory must hold (with
+ * `unchanged`, files left as they are on disk, listed in the manifest too).
+ */
+export function withMarker(tree: OutputTree, unchanged: Iterable<string> = []): OutputTree {
   for (const file of tree.keys()) {
     if (file === MARKER_DIR || file.startsWith(`${MARKER_DIR}/`)) throw new Error(`${file} collides with meshfleet's marker directory`);
   }
-  return new Map([...tree, [GITIGNORE, GITIGNORE_TEXT], [MANIFEST, manifestText([...tree.keys()])]]);
+  return new Map([...tree, [GITIGNORE, GITIGNORE_TEXT], [MANIFEST, manifestText([...tree.keys(), ...unchanged])]]);
 }
 
 /** Renders the manifest of a list of files (sorted, so its text depends on the set only). */

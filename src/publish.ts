@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OutputTree } from './output';
-import { isPlainRelativePath, JOURNAL, LOCK, MANIFEST, MARKER_DIR, STAGING, withMarker } from './publish-marker';
+import { isPlainRelativePath, JOURNAL, LOCK, MANIFEST, MARKER_DIR, STAGING, SYNTH_STATE, withMarker } from './publish-marker';
 import { carriesMark, kindOf, lstatOrUndefined, PublishError, readOwnership, refuseTarget, TargetOptions, walk } from './publish-target';
 
 /** How to publish; see {@link TargetOptions} for what is refused. */
@@ -23,6 +23,19 @@ export interface PublishOptions extends TargetOptions {
   readonly checkWritable?: (dir: string) => void;
   /** Receives messages about recovered runs (the CLI prints them on stderr). @default - dropped */
   readonly log?: (message: string) => void;
+  /**
+   * Files that stay as they are: owned, already holding what the caller wants (it checked,
+   * see src/synth-state.ts). They are listed in the manifest but neither read, written nor
+   * removed. They must not be in the tree. @default - none
+   */
+  readonly unchanged?: ReadonlySet<string>;
+  /**
+   * Runs under the lock, once an interrupted publish is completed or rolled back and before
+   * anything is planned or changed; a throw aborts the publish (nothing changed). @default - nothing
+   */
+  readonly beforePublish?: () => void;
+  /** Runs once the output is published, before the lock is released. @default - nothing */
+  readonly afterPublish?: () => void;
 }
 
 /** What a publish did. */
@@ -76,17 +89,22 @@ export function publishTree(tree: OutputTree, options: PublishOptions): PublishR
   try {
     recover(dir, shown, log, step);
     removeOldLeftovers(dir, shown, log, step);
-    const full = withMarker(tree);
-    const plan = planPublish(full, dir, shown, readOwnership(dir, shown).files);
+    options.beforePublish?.();
+    const unchanged = options.unchanged ?? new Set<string>();
+    const full = withMarker(tree, unchanged);
+    const plan = planPublish(full, unchanged, dir, shown, readOwnership(dir, shown).files);
     for (const target of plan.touchedDirs) writable(target);
     if (plan.ops.length) {
+      // What synth remembered of the old output no longer holds (src/synth-state.ts).
+      fs.rmSync(path.join(dir, SYNTH_STATE), { force: true });
       stage(dir, plan.writes, step);
       commit(dir, plan.ops);
       step('commit');
       apply(dir, plan.ops, step);
       finish(dir, step);
     }
-    return { files: full.size, written: plan.writes.length, removed: plan.removed };
+    options.afterPublish?.();
+    return { files: full.size + unchanged.size, written: plan.writes.length, removed: plan.removed };
   } catch (e) {
     if (e instanceof PublishError || !(e as NodeJS.ErrnoException).code) throw e;
     throw new PublishError(`meshfleet: publishing into ${shown} failed: ${(e as Error).message}; ${shown} holds the previous output or an interrupted publish, which the next synth completes or rolls back`);
@@ -140,7 +158,7 @@ interface Plan {
 }
 
 /** Compares the wanted tree with the directory; the journal that makes them equal. */
-function planPublish(full: OutputTree, dir: string, shown: string, owned: ReadonlySet<string>): Plan {
+function planPublish(full: OutputTree, unchanged: ReadonlySet<string>, dir: string, shown: string, owned: ReadonlySet<string>): Plan {
   const dirs = new Map<string, 'dir' | 'absent' | 'blocked'>([['', 'dir']]);
   const conflicts: string[] = [];
   const mkdirs: string[] = [];
@@ -190,11 +208,11 @@ function planPublish(full: OutputTree, dir: string, shown: string, owned: Readon
   }
 
   const needed = new Set<string>();
-  for (const file of full.keys()) for (let d = parentOf(file); d && !needed.has(d); d = parentOf(d)) needed.add(d);
+  for (const file of [...full.keys(), ...unchanged]) for (let d = parentOf(file); d && !needed.has(d); d = parentOf(d)) needed.add(d);
   const unlinks: string[] = [];
   const rmdirs = new Set<string>();
   for (const file of [...owned].sort()) {
-    if (full.has(file) || dirState(parentOf(file)) !== 'dir') continue; // gone with its directory, or behind a symlink
+    if (full.has(file) || unchanged.has(file) || dirState(parentOf(file)) !== 'dir') continue; // gone with its directory, or behind a symlink
     const stat = lstatOrUndefined(path.join(dir, file));
     if (!stat || stat.isDirectory()) continue; // already gone, or now the user's directory
     unlinks.push(file);

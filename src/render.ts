@@ -98,10 +98,10 @@ export function renderManifests(
 /**
  * Renders and serializes every file of an app (see {@link manifests}), handing each to
  * `sink` as soon as it is serialized: a manifest becomes {@link HEADER} + its YAML, and is
- * not kept. Files come chart by chart, unsorted.
+ * not kept. Files come chart by chart, unsorted. Apps rendered in turn for one output share
+ * `yaml` (it remembers how each distinct scalar is written).
  */
-export function renderFiles(app: App, appliedLayers: readonly string[], extraFiles: ReadonlyMap<string, string>, sink: FileSink): void {
-  const yaml = new YamlEmitter();
+export function renderFiles(app: App, appliedLayers: readonly string[], extraFiles: ReadonlyMap<string, string>, sink: FileSink, yaml = new YamlEmitter()): void {
   for (const [file, data] of manifests(app, appliedLayers, extraFiles)) sink(file, typeof data === 'string' ? data : HEADER + yaml.dump(data));
 }
 

@@ -211,11 +211,13 @@ function reachIndex(view: MeshView, cluster: string): ReachIndex {
  * MF106: every declared caller can reach every service it calls: the service runs somewhere
  * the caller can route to, the host's VirtualServices and DestinationRules are exported to
  * the caller's namespace, the caller namespace's Sidecar lists the host, and the service's
- * ALLOW AuthorizationPolicies admit the caller's principal.
+ * ALLOW AuthorizationPolicies admit the caller's principal. With `only`, just the callers and
+ * servers whose configuration lives in those clusters.
  */
-export function callerReach(view: MeshView): Finding[] {
+export function callerReach(view: MeshView, only?: ReadonlySet<string>): Finding[] {
   const { trustDomain } = view.topology.mesh;
   const findings: Finding[] = [];
+  const configOf = new Map(view.topology.clusters.map((c) => [c.name, configCluster(view, c.name)]));
   const indexes = new Map<string, ReachIndex>();
   const indexOf = (cluster: string): ReachIndex => {
     let index = indexes.get(cluster);
@@ -229,7 +231,8 @@ export function callerReach(view: MeshView): Finding[] {
       const where = `services[${s.name}].consumers[${ci}]`;
       const principal = `${trustDomain}/ns/${consumer.namespace}/sa/${consumer.serviceAccount}`;
       for (const k of consumer.clusters) {
-        const config = configCluster(view, k);
+        const config = configOf.get(k) ?? k;
+        if (only && !only.has(config)) continue;
         if (s.clusterLocal && !s.runsIn.includes(k)) {
           findings.push(fleet(FLEET_CODES.callerReach, `${principal} in ${k} calls ${host}, which is cluster-local and does not run in ${k}`,
             `add ${k} to services[${s.name}].runsIn, or make the service not cluster-local`, where, k));
@@ -252,7 +255,8 @@ export function callerReach(view: MeshView): Finding[] {
       }
       // The service's side: ALLOW policies selecting its pods must admit the caller; no DENY may match it.
       for (const server of s.runsIn) {
-        const index = indexOf(configCluster(view, server));
+        if (only && !only.has(configOf.get(server) ?? server)) continue;
+        const index = indexOf(configOf.get(server) ?? server);
         const namespaces = s.namespace === 'istio-system' ? ['istio-system'] : [s.namespace, 'istio-system'];
         const policies = inOrder(index.order, ...namespaces.flatMap((ns) => [index.policies.get(ns)?.get(''), index.policies.get(ns)?.get(s.name)]));
         const admits = (ap: OutputObject) => (ap.manifest.spec.rules ?? []).some((rule: Spec) =>
