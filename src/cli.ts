@@ -500,7 +500,10 @@ function recordState(
     const filesOf = new Map<string, string[]>();
     for (const file of fresh.keys()) {
       const cluster = clusterOfFile(file, names);
-      if (cluster !== undefined) filesOf.set(cluster, [...(filesOf.get(cluster) ?? []), file]);
+      if (cluster === undefined) continue;
+      const list = filesOf.get(cluster);
+      if (list) list.push(file);
+      else filesOf.set(cluster, [file]);
     }
     const clusters: Record<string, ClusterRecord> = {};
     for (const c of topology.clusters) {
