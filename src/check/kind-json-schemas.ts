@@ -7,19 +7,11 @@
  * (scripts/build-validators.js) come from these functions, so both check the same schema.
  */
 import type { BuiltinBundle } from './builtin-bundle';
-import { builtinKinds, OBJECT_META, STRING, type NameRule } from './builtin-schemas';
+import { builtinKinds, OBJECT_META, STRING, type BuiltinKind } from './builtin-schemas';
 import type { SchemaBundle, SchemaNode } from './schema-bundle';
 
-/** One kind the validator knows: its envelope facts and OpenAPI schema. */
-export interface KindEntry {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly scope: 'Namespaced' | 'Cluster';
-  readonly nameRule: NameRule;
-  readonly schema: SchemaNode;
-  /** Where the schema came from (for messages). */
-  readonly source: string;
-}
+/** One kind the validator knows: its envelope facts and OpenAPI schema (a CRD's or a built-in kind's). */
+export type KindEntry = BuiltinKind;
 
 /** Top-level fields the root schema checks itself; they get no validator of their own. */
 export const ENVELOPE_FIELDS: readonly string[] = ['apiVersion', 'kind', 'metadata'];
