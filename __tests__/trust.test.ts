@@ -503,6 +503,18 @@ describe('trust and credentials rules', () => {
     }), 'trust.externalSecrets', esNotRead);
   });
 
+  test('an empty provider block (certManager: null) counts as not written', () => {
+    expect(() => parseTopology(edited(DOCS_TEXT, (d) => (d.trust = { provider: 'existing', certManager: null })), 'mesh.yaml')).not.toThrow();
+  });
+
+  test('a duplicated cluster name is its own problem; the key check counts that cluster once', () => {
+    const text = edited(FLEET_TEXT, (d) => {
+      d.clusters.push({ ...d.clusters.find((c: any) => c.name === 'east') });
+      d.trust.externalSecrets.key = 'pki/istio';
+    });
+    expectProblem(text, 'trust.externalSecrets.key', /^must contain \{cluster\}: 3 primaries \(east, west, eu\) would share the one key "pki\/istio"/);
+  });
+
   test('fails if push is not a boolean', () => {
     expectProblem(edited(DOCS_TEXT, (d) => (d.credentials.externalSecrets.push = 'yes')), 'credentials.externalSecrets.push', 'must be true or false (got "yes")');
   });
