@@ -7,7 +7,7 @@ import { MeshFacts, parseTopology } from '../topology';
 import { validateManifests } from './support/crd-schema';
 import { findSecretMaterial } from './support/secret-scan';
 import { Manifest, ROOT, synthFile, synthText, Synthesized } from './support/synth';
-import { editTopology as edited, expectOnlyProblem, expectProblem } from './support/topology-edits';
+import { editTopology as edited, expectOnlyProblem, expectProblem, problemsOf } from './support/topology-edits';
 
 const FLEET_TEXT = readFileSync(path.join(ROOT, 'examples', 'global-fleet.yaml'), 'utf8');
 const DOCS_TEXT = readFileSync(path.join(ROOT, 'examples', 'docs-multi-primary.yaml'), 'utf8');
@@ -513,6 +513,15 @@ describe('trust and credentials rules', () => {
       d.trust.externalSecrets.key = 'pki/istio';
     });
     expectProblem(text, 'trust.externalSecrets.key', /^must contain \{cluster\}: 3 primaries \(east, west, eu\) would share the one key "pki\/istio"/);
+  });
+
+  test('reports each unknown placeholder once, in sorted order', () => {
+    const problems = problemsOf(edited(DOCS_TEXT, (d) => (d.credentials.externalSecrets.key = 'meshfleet/{zone}/{cluster}/{name}/{zone}')))
+      .filter((p) => p.path === 'credentials.externalSecrets.key').map((p) => p.message);
+    expect(problems).toEqual([
+      'unknown placeholder "{name}": only {cluster} is replaced (by the cluster name)',
+      'unknown placeholder "{zone}": only {cluster} is replaced (by the cluster name)',
+    ]);
   });
 
   test('fails if push is not a boolean', () => {
