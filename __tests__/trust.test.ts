@@ -486,9 +486,16 @@ describe('trust and credentials rules', () => {
     expectProblem(text, 'clusters[4].apiServer', /^is required: primaries east, west, eu and 2 more read cluster "eu-edge" through/);
   });
 
-  test('reader tokens and CA bundles may share a key template in different stores', () => {
-    const text = edited(FLEET_TEXT, (d) => (d.credentials.externalSecrets.key = d.trust.externalSecrets.key));
-    expect(() => parseTopology(text, 'mesh.yaml')).not.toThrow();
+  test('reader tokens and CA bundles may share a key template in another store, or a store under other keys', () => {
+    const sameKey = edited(FLEET_TEXT, (d) => (d.credentials.externalSecrets.key = d.trust.externalSecrets.key));
+    expect(() => parseTopology(sameKey, 'mesh.yaml')).not.toThrow();
+    const sameStoreName = edited(FLEET_TEXT, (d) => {
+      d.credentials.externalSecrets.store = { name: d.trust.externalSecrets.store.name, kind: 'SecretStore' };
+      d.credentials.externalSecrets.key = d.trust.externalSecrets.key;
+    });
+    expect(() => parseTopology(sameStoreName, 'mesh.yaml')).not.toThrow();
+    const sameStore = edited(FLEET_TEXT, (d) => (d.credentials.externalSecrets.store = d.trust.externalSecrets.store));
+    expect(() => parseTopology(sameStore, 'mesh.yaml')).not.toThrow();
   });
 
   test('a provider block that is not in effect is not checked further: its one problem is that it is not read', () => {
