@@ -25,6 +25,7 @@ const SUITES = [
   'failover-and-keys', 'json-schema', 'compare', 'trust-scope', 'service-hosts',
   // renders of single features (and the rules they guard)
   'control-plane', 'trust', 'global-services', 'delivery', 'encoders', 'support', 'secret-constructs',
+  'flux-kubeconfig', 'service-authorization',
 ];
 
 const chosen = process.env.MESHFLEET_MUTATION_SUITES

@@ -5,6 +5,7 @@
 import { Testing } from 'cdk8s';
 import { PluginCaCertificate } from '../constructs/plugin-ca-certificate';
 import { PluginCaExternalSecret } from '../constructs/plugin-ca-external-secret';
+import { ReaderTokenPush } from '../constructs/reader-token-push';
 import { RemoteSecret, remoteKubeconfigTemplate } from '../constructs/remote-secret';
 
 const STORE = { name: 'vault', kind: 'ClusterSecretStore' as const };
@@ -76,5 +77,25 @@ describe('PluginCaCertificate', () => {
     const cert = synthOne((c) => new PluginCaCertificate(c, 'p', { clusterName: 'east', meshId: 'mesh1', issuer: ISSUER }));
     expect(cert.spec.duration).toBe('8760h');
     expect(cert.spec.renewBefore).toBe('720h');
+  });
+});
+
+describe('ReaderTokenPush', () => {
+  test('pushes token and ca.crt of the reader token Secret hourly by default, and at the interval it is given', () => {
+    const byDefault = synthOne((c) => new ReaderTokenPush(c, 'p', { store: STORE, key: 'meshfleet/west/reader' }));
+    expect(byDefault.metadata).toEqual({ name: 'istio-reader-token', namespace: 'istio-system' });
+    expect(byDefault.spec).toEqual({
+      refreshInterval: '1h',
+      updatePolicy: 'Replace',
+      deletionPolicy: 'None',
+      secretStoreRefs: [{ name: 'vault', kind: 'ClusterSecretStore' }],
+      selector: { secret: { name: 'istio-reader-service-account-istio-remote-secret-token' } },
+      data: [
+        { match: { secretKey: 'token', remoteRef: { remoteKey: 'meshfleet/west/reader', property: 'token' } } },
+        { match: { secretKey: 'ca.crt', remoteRef: { remoteKey: 'meshfleet/west/reader', property: 'ca.crt' } } },
+      ],
+    });
+    const given = synthOne((c) => new ReaderTokenPush(c, 'p', { store: STORE, key: 'meshfleet/west/reader', refreshInterval: '15m' }));
+    expect(given.spec.refreshInterval).toBe('15m');
   });
 });

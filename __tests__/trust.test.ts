@@ -7,7 +7,7 @@ import { MeshFacts, parseTopology } from '../topology';
 import { validateManifests } from './support/crd-schema';
 import { findSecretMaterial } from './support/secret-scan';
 import { Manifest, ROOT, synthFile, synthText, Synthesized } from './support/synth';
-import { editTopology as edited, expectProblem } from './support/topology-edits';
+import { editTopology as edited, expectOnlyProblem, expectProblem, problemsOf } from './support/topology-edits';
 
 const FLEET_TEXT = readFileSync(path.join(ROOT, 'examples', 'global-fleet.yaml'), 'utf8');
 const DOCS_TEXT = readFileSync(path.join(ROOT, 'examples', 'docs-multi-primary.yaml'), 'utf8');
@@ -436,6 +436,99 @@ describe('trust and credentials rules', () => {
     });
     expectProblem(text, 'credentials.externalSecrets.key',
       'must differ from trust.externalSecrets.key (both "pki/istio/{cluster}" in ClusterSecretStore vault-pki): the reader tokens and the CA private keys belong under separate keys with separate access policies');
+  });
+
+  test('an issuer name is a Kubernetes object name: DNS subdomain, at most 253 characters', () => {
+    const named = (name: string) => edited(DOCS_TEXT, (d) => (d.trust.certManager.issuer.name = name));
+    expect(() => parseTopology(named('a'.repeat(253)), 'mesh.yaml')).not.toThrow();
+    expectProblem(named('a'.repeat(254)), 'trust.certManager.issuer.name', /^must be a Kubernetes object name: lowercase letters, digits, "-" and ".", at most 253 characters \(got "a+\.\.\.\)$/);
+    expectProblem(named('Mesh_Root'), 'trust.certManager.issuer.name',
+      'must be a Kubernetes object name: lowercase letters, digits, "-" and ".", at most 253 characters (got "Mesh_Root")');
+  });
+
+  test('a cert-manager.io Issuer is accepted; an external issuer\'s kind must still look like a kind', () => {
+    expect(() => parseTopology(edited(DOCS_TEXT, (d) => (d.trust.certManager.issuer.kind = 'Issuer')), 'mesh.yaml')).not.toThrow();
+    expectProblem(edited(DOCS_TEXT, (d) => Object.assign(d.trust.certManager.issuer, { kind: 'awspcaIssuer', group: 'awspca.cert-manager.io' })), 'trust.certManager.issuer.kind',
+      'must be a Kubernetes kind such as ClusterIssuer or AWSPCAClusterIssuer (got "awspcaIssuer")');
+  });
+
+  test('accepts exactly cert-manager\'s minimums: duration 1h, renewBefore 5m', () => {
+    expect(() => parseTopology(edited(DOCS_TEXT, (d) => Object.assign(d.trust.certManager, { duration: '1h', renewBefore: '5m' })), 'mesh.yaml')).not.toThrow();
+  });
+
+  test('fails if a key template is blank or holds a line break', () => {
+    expectProblem(edited(DOCS_TEXT, (d) => (d.credentials.externalSecrets.key = '  ')), 'credentials.externalSecrets.key',
+      'must not be empty: name the secret-store key, with {cluster} where the cluster name goes');
+    expectProblem(edited(DOCS_TEXT, (d) => (d.credentials.externalSecrets.key = 'meshfleet/{cluster}\nreader')), 'credentials.externalSecrets.key',
+      /^must not contain line breaks or control characters: it is a secret-store path such as "meshfleet\/\{cluster\}\/cacerts"/);
+  });
+
+  test('names the one primary that reads a cluster without apiServer in the singular', () => {
+    const text = edited(DOCS_TEXT, (d) => {
+      delete d.clusters[0].apiServer;
+      delete d.delivery;
+    });
+    expectProblem(text, 'clusters[0].apiServer',
+      'is required: primary cluster2 reads cluster "cluster1" through istio-remote-secret-cluster1 (credentials.provider external-secrets): ' +
+        'add apiServer with the URL they reach its Kubernetes API at, e.g. https://cluster1.example.com:6443');
+  });
+
+  test('past three primaries, messages name the first three and count the rest; the example key drops trailing slashes', () => {
+    const text = edited(FLEET_TEXT, (d) => {
+      const east = d.clusters.find((c: any) => c.name === 'east');
+      for (const name of ['north', 'south']) d.clusters.push({ ...east, name, apiServer: `https://${name}.example.com:6443` });
+      delete d.clusters.find((c: any) => c.name === 'eu-edge').apiServer;
+      delete d.delivery;
+      d.trust.externalSecrets.key = 'pki/istio//';
+    });
+    expectProblem(text, 'trust.externalSecrets.key',
+      'must contain {cluster}: 5 primaries (east, west, eu …) would share the one key "pki/istio//", so every primary would sign with the same intermediate CA key; e.g. "pki/istio/{cluster}"');
+    expectProblem(text, 'clusters[4].apiServer', /^is required: primaries east, west, eu and 2 more read cluster "eu-edge" through/);
+  });
+
+  test('reader tokens and CA bundles may share a key template in another store, or a store under other keys', () => {
+    const sameKey = edited(FLEET_TEXT, (d) => (d.credentials.externalSecrets.key = d.trust.externalSecrets.key));
+    expect(() => parseTopology(sameKey, 'mesh.yaml')).not.toThrow();
+    const sameStoreName = edited(FLEET_TEXT, (d) => {
+      d.credentials.externalSecrets.store = { name: d.trust.externalSecrets.store.name, kind: 'SecretStore' };
+      d.credentials.externalSecrets.key = d.trust.externalSecrets.key;
+    });
+    expect(() => parseTopology(sameStoreName, 'mesh.yaml')).not.toThrow();
+    const sameStore = edited(FLEET_TEXT, (d) => (d.credentials.externalSecrets.store = d.trust.externalSecrets.store));
+    expect(() => parseTopology(sameStore, 'mesh.yaml')).not.toThrow();
+  });
+
+  test('a provider block that is not in effect is not checked further: its one problem is that it is not read', () => {
+    const notRead = 'is only read with provider cert-manager (provider is existing): set trust.provider: cert-manager, or remove certManager';
+    expectOnlyProblem(edited(DOCS_TEXT, (d) => Object.assign(d.trust, { provider: 'existing' }, { certManager: { issuer: { name: 'Mesh_Root' } } })), 'trust.certManager', notRead);
+    const esNotRead = 'is only read with provider external-secrets (provider is existing): set trust.provider: external-secrets, or remove externalSecrets';
+    expectOnlyProblem(edited(FLEET_TEXT, (d) => Object.assign(d.trust, { provider: 'existing' }).externalSecrets.key = 'pki/istio'), 'trust.externalSecrets', esNotRead);
+    expectOnlyProblem(edited(FLEET_TEXT, (d) => {
+      d.trust.provider = 'existing';
+      d.credentials.externalSecrets.store = d.trust.externalSecrets.store;
+      d.credentials.externalSecrets.key = d.trust.externalSecrets.key;
+    }), 'trust.externalSecrets', esNotRead);
+  });
+
+  test('an empty provider block (certManager: null) counts as not written', () => {
+    expect(() => parseTopology(edited(DOCS_TEXT, (d) => (d.trust = { provider: 'existing', certManager: null })), 'mesh.yaml')).not.toThrow();
+  });
+
+  test('a duplicated cluster name is its own problem; the key check counts that cluster once', () => {
+    const text = edited(FLEET_TEXT, (d) => {
+      d.clusters.push({ ...d.clusters.find((c: any) => c.name === 'east') });
+      d.trust.externalSecrets.key = 'pki/istio';
+    });
+    expectProblem(text, 'trust.externalSecrets.key', /^must contain \{cluster\}: 3 primaries \(east, west, eu\) would share the one key "pki\/istio"/);
+  });
+
+  test('reports each unknown placeholder once, in sorted order', () => {
+    const problems = problemsOf(edited(DOCS_TEXT, (d) => (d.credentials.externalSecrets.key = 'meshfleet/{zone}/{cluster}/{name}/{zone}')))
+      .filter((p) => p.path === 'credentials.externalSecrets.key').map((p) => p.message);
+    expect(problems).toEqual([
+      'unknown placeholder "{name}": only {cluster} is replaced (by the cluster name)',
+      'unknown placeholder "{zone}": only {cluster} is replaced (by the cluster name)',
+    ]);
   });
 
   test('fails if push is not a boolean', () => {

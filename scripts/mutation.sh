@@ -30,7 +30,7 @@ BATCHES=(
   "rules-trust|topology/rules/trust.ts|trust,topology,failover-and-keys"
   "rules-control-plane|topology/rules/control-plane.ts|control-plane,topology"
   "loader|topology/source.ts,topology/load.ts,topology/problems.ts,topology/inputs.ts,topology/schema.ts|topology,json-schema,namespaces,names"
-  "constructs-delivery|constructs/flux-kubeconfig.ts,constructs/service-authorization.ts,constructs/reader-token.ts,constructs/reader-token-push.ts|delivery,global-services,trust|static"
+  "constructs-delivery|constructs/flux-kubeconfig.ts,constructs/service-authorization.ts,constructs/reader-token.ts,constructs/reader-token-push.ts|delivery,global-services,trust,secret-constructs,flux-kubeconfig,service-authorization|static"
   "topology-facts|topology/facts.ts,topology/service-placement.ts,topology/east-west-placement.ts,topology/service-routes.ts,topology/types.ts|topology,global-services,control-plane,global-services-rules"
   "constructs|constructs/*.ts,!constructs/remote-secret.ts,!constructs/template-text.ts,!constructs/flux-kubeconfig.ts,!constructs/plugin-ca-certificate.ts,!constructs/plugin-ca-external-secret.ts,!constructs/service-authorization.ts,!constructs/secret-names.ts,!constructs/reader-token.ts,!constructs/reader-token-push.ts|control-plane,trust,global-services,delivery,encoders|static"
   "topology-data|topology/json-schema.ts,topology/hatches-schema.ts,topology/istio-chart-data.ts,topology/rules/hatches.ts|topology,json-schema,control-plane|static"
