@@ -15,7 +15,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { synthesizeFleet, synthesizeFleetWithLayers } from '../clusters/fleet';
 import { planFleet } from '../plan/model';
 import { loadTopology, MeshFacts, Topology, TopologyError } from '../topology';
-import { failsCheck, Finding, fleetDigest, formatFindings, OutputObject, outputObjects, publishProblemFinding, runChecks, runClusterwiseChecks, sortFindings } from './check';
+import { DIGEST_KINDS, failsCheck, Finding, fleetDigest, formatFindings, OutputObject, outputObjects, publishProblemFinding, runChecks, runClusterwiseChecks, sortFindings } from './check';
 import { fluxHostCluster } from '../constructs/flux-kubeconfig';
 import { clusterFingerprints } from './cluster-fingerprint';
 import { clusterOfFile, replaceClusters, selectClusters } from './cluster-selection';
@@ -112,8 +112,11 @@ export function staleFiles(options: CliOptions): string[] {
   return staleEntries(options).map((s) => s.message);
 }
 
-/** Files of the kinds {@link fleetDigest} keeps (`<kind>.<namespace>.<name>.yaml`). */
-const DIGEST_FILE = /^(helmrelease|istiooperator|gateway|virtualservice|serviceentry)\./;
+/** Whether a file holds an object of a kind {@link fleetDigest} keeps (its name is `<kind>.<namespace>.<name>.yaml`). */
+function isDigestFile(file: string): boolean {
+  const kind = path.basename(file).split('.')[0];
+  return [...DIGEST_KINDS].some((k) => k.toLowerCase() === kind);
+}
 
 /** A tree restricted to the `--cluster` selection (all of it without one). */
 function only(topology: Topology, tree: OutputTree, clusters: readonly string[] | undefined): OutputTree {
@@ -167,7 +170,7 @@ export function checkCommand(options: CliOptions, topology = loadTopology(option
   // Cluster by cluster; with --cluster, only the selected clusters' files (and the fleet-wide
   // ones) are read whole, the others only for what cross-cluster checks read of them.
   const mine = (file: string) => !selected || !names.has(clusterOfFile(file, names) ?? '') || selected.has(clusterOfFile(file, names)!);
-  const digests = selected ? fleetDigest(outputObjects(readOutputDir(options.out, (f) => !mine(f) && DIGEST_FILE.test(path.basename(f)))).objects) : [];
+  const digests = selected ? fleetDigest(outputObjects(readOutputDir(options.out, (f) => !mine(f) && isDigestFile(f))).objects) : [];
   const findings = runClusterwiseChecks({ topology, output: readOutputDir(options.out, mine), digests }).findings
     .filter((f) => !selected || f.file === undefined || selected.has(clusterOfFile(f.file, names) ?? ''));
   const staleFindings = stale.map((s) => ({

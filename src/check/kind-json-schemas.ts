@@ -16,7 +16,8 @@ export type KindEntry = BuiltinKind;
 /** Top-level fields the root schema checks itself; they get no validator of their own. */
 export const ENVELOPE_FIELDS: readonly string[] = ['apiVersion', 'kind', 'metadata'];
 
-function isRecord(value: unknown): value is { [key: string]: unknown } {
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is { [key: string]: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

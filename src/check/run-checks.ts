@@ -133,6 +133,9 @@ export function runClusterwiseChecks(input: ClusterCheckInput): ClusterwiseResul
 /** Istio kinds whose hosts the cross-cluster host checks compare (MF108, MF109). */
 const HOST_KINDS = new Set(['ServiceEntry', 'VirtualService']);
 
+/** Kinds {@link fleetDigest} keeps (whole or reduced); no other object reaches a digest. */
+export const DIGEST_KINDS: ReadonlySet<string> = new Set(['HelmRelease', 'IstioOperator', 'Gateway', ...HOST_KINDS]);
+
 /**
  * The objects of one cluster's output the cross-cluster checks need when that cluster is not
  * rebuilt: Helm releases, IstioOperators, Gateways and `istio-system` VirtualServices whole;
@@ -142,8 +145,9 @@ export function fleetDigest(objects: readonly OutputObject[]): OutputObject[] {
   const out: OutputObject[] = [];
   for (const o of objects) {
     const { kind, metadata, spec } = o.manifest;
-    if (['HelmRelease', 'IstioOperator', 'Gateway'].includes(kind) || (HOST_KINDS.has(kind) && !isReducedHost(o))) out.push(o);
-    else if (isReducedHost(o) && typeof spec === 'object' && spec !== null) {
+    if (!DIGEST_KINDS.has(kind)) continue;
+    if (!isReducedHost(o)) out.push(o);
+    else if (typeof spec === 'object' && spec !== null) {
       const reduced = {
         apiVersion: o.manifest.apiVersion,
         kind,

@@ -30,7 +30,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { shippedBuiltinBundle, type BuiltinBundle } from './builtin-bundle';
 import type { NameRule } from './builtin-schemas';
 import { CelRuleEvaluator } from './cel-rules';
-import { fieldJsonSchema, kindEntries, rootJsonSchema, ENVELOPE_FIELDS, type KindEntry } from './kind-json-schemas';
+import { fieldJsonSchema, isRecord, kindEntries, rootJsonSchema, ENVELOPE_FIELDS, type KindEntry } from './kind-json-schemas';
 import { newAjv, ROOT_EXPORT } from './kind-validators';
 import { precompiledExport, shippedPrecompiledValidators, type PrecompiledModule, type PrecompiledValidators } from './precompiled';
 import { shippedSchemaBundle, type SchemaBundle } from './schema-bundle';
@@ -45,10 +45,6 @@ export interface SchemaProblem {
   readonly type: 'schema' | 'cel' | 'cel-unevaluable' | 'cel-skipped' | 'no-schema';
   /** `<path>: <message>`, e.g. `spec.servers[0].tls.mode: must be one of ...`. */
   readonly text: string;
-}
-
-function isRecord(value: unknown): value is { [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // ---------------------------------------------------------------------------
