@@ -108,11 +108,15 @@ export function runClusterwiseChecks(input: ClusterCheckInput): ClusterwiseResul
   const digests = new Map<string, readonly OutputObject[]>();
   const whole = (list: readonly OutputObject[]) => list.filter((o) => !isReducedHost(o));
   const given = whole(input.digests);
+  // The digests' whole objects, filtered once per folder (not once per pair of folders).
+  const wholeDigests = new Map<string, readonly OutputObject[]>();
   const findings: Finding[] = [];
   for (const top of order) {
     const { objects, unreadable } = outputObjects(new Map(groups.get(top)));
-    digests.set(top, fleetDigest(objects));
-    const others = [...given, ...[...digests].filter(([t]) => t !== top).flatMap(([, d]) => whole(d))];
+    const digest = fleetDigest(objects);
+    digests.set(top, digest);
+    wholeDigests.set(top, whole(digest));
+    const others = [...given, ...[...wholeDigests].filter(([t]) => t !== top).flatMap(([, d]) => d)];
     const view = meshView(input.topology, [...objects, ...others]);
     findings.push(
       ...schemaFindings(objects, unreadable, validator),
